@@ -1,0 +1,188 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/buyerguide/bot/adapters/console"
+	"github.com/buyerguide/bot/adapters/sqlite"
+	"github.com/buyerguide/bot/conversation"
+	"github.com/buyerguide/bot/data"
+	"github.com/buyerguide/bot/locales"
+)
+
+// screens is a writer that hands each printed screen to the test. The
+// console prints one screen per input line, so the test can answer each
+// screen like a person would.
+type screens chan string
+
+func (s screens) Write(p []byte) (int, error) {
+	s <- string(p)
+	return len(p), nil
+}
+
+type fixture struct {
+	guide *data.Guide
+	cat   *locales.Catalog
+	path  string
+}
+
+func newFixture(t *testing.T) *fixture {
+	g, err := data.LoadGuide()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{guide: g, cat: cat, path: filepath.Join(t.TempDir(), "bot.db")}
+}
+
+// session runs a console over the fixture's database; answer gets every
+// screen and returns the next line to type, or "" to end the input.
+func (f *fixture) session(t *testing.T, lang string, answer func(screen string) string) []string {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	eng, err := conversation.New(f.guide, f.cat, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, typed := io.Pipe()
+	out := make(screens)
+	c := &console.Console{Handler: eng, UserID: 77, Lang: lang, In: in, Out: out}
+	done := make(chan error, 1)
+	go func() { done <- c.Run(context.Background()) }()
+	var seen []string
+	for {
+		select {
+		case s := <-out:
+			seen = append(seen, s)
+			line := answer(s)
+			if line == "" {
+				typed.Close()
+				continue
+			}
+			go fmt.Fprintln(typed, line)
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("console: %v", err)
+			}
+			return seen
+		}
+	}
+}
+
+var buttonRE = regexp.MustCompile(`(?m)^\[(\d+)\] (.*)$`)
+
+// button returns the number of the button whose label is exactly label.
+func button(screen, label string) string {
+	for _, m := range buttonRE.FindAllStringSubmatch(screen, -1) {
+		if m[2] == label {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// TestWalkWholeGuideWithButtons presses only buttons from /start to the
+// end of stage 6 and checks that every stage is shown in order with the
+// Chinese labels of each step, then that a second run resumes.
+func TestWalkWholeGuideWithButtons(t *testing.T) {
+	f := newFixture(t)
+	next := f.cat.Text("en", "ui.btn.next", nil)
+	var steps []data.Step
+	for _, st := range f.guide.Stages {
+		steps = append(steps, st.Steps...)
+	}
+	i := 0
+	seen := f.session(t, "en", func(s string) string {
+		if i >= len(steps)-1 {
+			return ""
+		}
+		step := steps[i]
+		i++
+		for _, c := range step.Choices {
+			if c.To == "" {
+				return button(s, f.cat.Text("en", step.ChoiceID(c.ID), nil))
+			}
+		}
+		return button(s, next)
+	})
+	transcript := strings.Join(seen, "")
+	if len(seen) != len(steps) {
+		t.Fatalf("%d screens for %d steps:\n%s", len(seen), len(steps), transcript)
+	}
+	pos := 0
+	for k, step := range steps {
+		screen := seen[k]
+		title := f.cat.Text("en", step.TitleID(), nil)
+		if !strings.HasPrefix(screen, "== "+title+" ==") {
+			t.Fatalf("screen %d is not %s:\n%s", k, step.Key, screen)
+		}
+		at := strings.Index(transcript[pos:], title)
+		if at < 0 {
+			t.Fatalf("step %s out of order", step.Key)
+		}
+		pos += at
+		for _, label := range step.Labels {
+			if !strings.Contains(screen, label) {
+				t.Errorf("step %s does not show the label %s", step.Key, label)
+			}
+		}
+		if strings.ContainsAny(screen, "<>") && strings.Contains(screen, "<b>") {
+			t.Errorf("step %s shows markup", step.Key)
+		}
+	}
+	for _, st := range f.guide.Stages {
+		if st.Number != "" && !strings.Contains(transcript, st.Number+" · "+f.cat.Text("en", st.TitleID(), nil)) {
+			t.Errorf("stage %s %s never shown", st.Number, st.ID)
+		}
+	}
+
+	// Same database, same user: the console continues at the last step.
+	again := f.session(t, "en", func(string) string { return "" })
+	last := f.cat.Text("en", steps[len(steps)-1].TitleID(), nil)
+	if len(again) != 1 || !strings.Contains(again[0], "== "+last+" ==") {
+		t.Fatalf("second run shows:\n%s", strings.Join(again, ""))
+	}
+	if !strings.Contains(again[0], f.cat.Text("en", "ui.notice.welcome_back", nil)) {
+		t.Errorf("second run does not welcome back")
+	}
+}
+
+func TestTypedCommandsAndNumbers(t *testing.T) {
+	f := newFixture(t)
+	lines := []string{"/next", "/back", "99", "/menu", "/progress", "/help"}
+	k := 0
+	seen := f.session(t, "en", func(string) string {
+		if k == len(lines) {
+			return ""
+		}
+		k++
+		return lines[k-1]
+	})
+	if len(seen) != len(lines)+1 {
+		t.Fatalf("%d screens:\n%s", len(seen), strings.Join(seen, ""))
+	}
+	first := f.cat.Text("en", f.guide.Stages[0].Steps[0].TitleID(), nil)
+	second := f.cat.Text("en", f.guide.Stages[0].Steps[1].TitleID(), nil)
+	for i, want := range []string{first, second, first, first, "Menu", "Your progress", "How to use this guide"} {
+		if !strings.Contains(seen[i], "== "+want+" ==") {
+			t.Errorf("screen %d: want %q, got:\n%s", i, want, seen[i])
+		}
+	}
+	// "99" is no button: it is text the bot doesn't understand.
+	if !strings.Contains(seen[3], f.cat.Text("en", "ui.unknown", nil)) {
+		t.Errorf("an out-of-range number got no hint:\n%s", seen[3])
+	}
+}

@@ -1,0 +1,306 @@
+// Package sqlite implements the conversation Store on modernc.org/sqlite:
+// one file, WAL mode, embedded versioned migrations, and every change of a
+// session written in the same transaction as the update that caused it.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/buyerguide/bot/conversation"
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DefaultBusyTimeout is how long a connection waits for the write lock.
+const DefaultBusyTimeout = 5 * time.Second
+
+// DB is the SQLite store.
+type DB struct {
+	db   *sql.DB
+	path string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+var _ conversation.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path and applies
+// the migrations. A new file is created readable by its owner only: it
+// holds people's progress and order drafts.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	q := url.Values{}
+	// Pragmas in the DSN run on every pooled connection.
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", DefaultBusyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// NORMAL in WAL mode: a commit survives a crash of the process (what
+	// "durable" means for the bot's guarantees); only a power loss can
+	// roll back the last commits.
+	q.Add("_pragma", "synchronous(NORMAL)")
+	// Every transaction here writes: take the write lock up front so two
+	// transactions never deadlock upgrading from a read lock.
+	q.Set("_txlock", "immediate")
+	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// SQLite has one writer at a time; one connection queues writers in
+	// Go instead of spinning on the busy timeout.
+	sdb.SetMaxOpenConns(1)
+	db := &DB{db: sdb, path: path, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// createPrivate creates an empty file with mode 0600 if none exists.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	if err := db.db.Close(); err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// migrate applies the embedded migrations not applied yet, each in its own
+// transaction, in file name order.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	b, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(b)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name) VALUES (?)`, name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Update implements conversation.Store.
+func (db *DB) Update(ctx context.Context, userID, updateID int64, fn func(*conversation.Session) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	now := db.Now()
+	if updateID != 0 {
+		res, err := tx.ExecContext(ctx,
+			`INSERT INTO processed_updates (update_id, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			updateID, userID, now.Unix())
+		if err != nil {
+			return fmt.Errorf("sqlite: record update: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("sqlite: record update: %w", err)
+		} else if n == 0 {
+			return conversation.ErrDuplicate
+		}
+	}
+	s, err := loadSession(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	before := make(map[string]conversation.Mark, len(s.Progress))
+	for k, v := range s.Progress {
+		before[k] = v
+	}
+	if err := fn(s); err != nil {
+		return err
+	}
+	if err := saveSession(ctx, tx, s, before, updateID, now); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// Load returns a user's session without changing anything; ok is false
+// for an unknown user.
+func (db *DB) Load(ctx context.Context, userID int64) (s *conversation.Session, ok bool, err error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	s, err = loadSession(ctx, tx, userID)
+	if err != nil {
+		return nil, false, err
+	}
+	return s, !s.New(), nil
+}
+
+func loadSession(ctx context.Context, tx *sql.Tx, userID int64) (*conversation.Session, error) {
+	s := &conversation.Session{UserID: userID, Progress: map[string]conversation.Mark{}}
+	var created int64
+	err := tx.QueryRowContext(ctx,
+		`SELECT lang, lang_code, step, version, source, created_at FROM users WHERE id = ?`, userID).
+		Scan(&s.Lang, &s.LangCode, &s.Step, &s.Version, &s.Source, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load user %d: %w", userID, err)
+	}
+	s.Created = time.Unix(created, 0)
+	rows, err := tx.QueryContext(ctx, `SELECT step, mark FROM progress WHERE user_id = ?`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load progress of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var step, mark string
+		if err := rows.Scan(&step, &mark); err != nil {
+			return nil, fmt.Errorf("sqlite: load progress of %d: %w", userID, err)
+		}
+		if mark != "" {
+			s.Progress[step] = conversation.Mark(mark[0])
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: load progress of %d: %w", userID, err)
+	}
+	return s, nil
+}
+
+func saveSession(ctx context.Context, tx *sql.Tx, s *conversation.Session, before map[string]conversation.Mark, updateID int64, now time.Time) error {
+	created := now.Unix()
+	if !s.New() {
+		created = s.Created.Unix()
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO users (id, lang, lang_code, step, version, source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET lang = excluded.lang, lang_code = excluded.lang_code,
+			step = excluded.step, version = excluded.version, source = excluded.source,
+			updated_at = excluded.updated_at`,
+		s.UserID, s.Lang, s.LangCode, s.Step, s.Version, s.Source, created, now.Unix())
+	if err != nil {
+		return fmt.Errorf("sqlite: save user %d: %w", s.UserID, err)
+	}
+	for step, mark := range s.Progress {
+		if before[step] == mark {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO progress (user_id, step, mark) VALUES (?, ?, ?)
+			 ON CONFLICT (user_id, step) DO UPDATE SET mark = excluded.mark`,
+			s.UserID, step, string(rune(mark))); err != nil {
+			return fmt.Errorf("sqlite: save progress of %d: %w", s.UserID, err)
+		}
+	}
+	var gone []any
+	for step := range before {
+		if _, ok := s.Progress[step]; !ok {
+			gone = append(gone, step)
+		}
+	}
+	if len(gone) > 0 {
+		q := `DELETE FROM progress WHERE user_id = ? AND step IN (?` + strings.Repeat(", ?", len(gone)-1) + `)`
+		if _, err := tx.ExecContext(ctx, q, append([]any{s.UserID}, gone...)...); err != nil {
+			return fmt.Errorf("sqlite: clear progress of %d: %w", s.UserID, err)
+		}
+	}
+	for _, tr := range s.Transitions {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO transitions (user_id, at, update_id, event, src, dst) VALUES (?, ?, ?, ?, ?, ?)`,
+			s.UserID, now.Unix(), updateID, tr.Event, tr.From, tr.To); err != nil {
+			return fmt.Errorf("sqlite: log transition of %d: %w", s.UserID, err)
+		}
+	}
+	return nil
+}
+
+// Transitions returns a user's log, oldest first, as "event from→to".
+func (db *DB) Transitions(ctx context.Context, userID int64) ([]conversation.Transition, error) {
+	rows, err := db.db.QueryContext(ctx,
+		`SELECT event, src, dst FROM transitions WHERE user_id = ? ORDER BY id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: transitions of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []conversation.Transition
+	for rows.Next() {
+		var t conversation.Transition
+		if err := rows.Scan(&t.Event, &t.From, &t.To); err != nil {
+			return nil, fmt.Errorf("sqlite: transitions of %d: %w", userID, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: transitions of %d: %w", userID, err)
+	}
+	return out, nil
+}

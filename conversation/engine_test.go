@@ -1,0 +1,487 @@
+package conversation_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buyerguide/bot/adapters/sqlite"
+	"github.com/buyerguide/bot/conversation"
+	"github.com/buyerguide/bot/data"
+	"github.com/buyerguide/bot/locales"
+)
+
+// env is an engine over the real guide, catalogue and a real SQLite file.
+type env struct {
+	t     testing.TB
+	guide *data.Guide
+	cat   *locales.Catalog
+	db    *sqlite.DB
+	eng   *conversation.Engine
+	path  string
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	return openEnv(t, filepath.Join(t.TempDir(), "bot.db"))
+}
+
+func openEnv(t testing.TB, path string) *env {
+	t.Helper()
+	g, err := data.LoadGuide()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	eng, err := conversation.New(g, cat, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, guide: g, cat: cat, db: db, eng: eng, path: path}
+}
+
+// steps lists every step key in guide order.
+func (e *env) steps() []data.Step {
+	var out []data.Step
+	for _, st := range e.guide.Stages {
+		out = append(out, st.Steps...)
+	}
+	return out
+}
+
+// user is one simulated buyer.
+type user struct {
+	e      *env
+	id     int64
+	lang   string
+	update int64
+	last   []conversation.Reply
+}
+
+func (e *env) user(id int64) *user { return &user{e: e, id: id, lang: "en", update: id * 1000} }
+
+func (u *user) handle(ev conversation.Event) []conversation.Reply {
+	u.e.t.Helper()
+	u.update++
+	ev.UserID, ev.UpdateID, ev.LanguageCode = u.id, u.update, u.lang
+	r, err := u.e.eng.Handle(context.Background(), ev)
+	if err != nil {
+		u.e.t.Fatalf("handle %+v: %v", ev, err)
+	}
+	if len(r) > 0 {
+		u.last = r
+	}
+	return r
+}
+
+func (u *user) say(text string) []conversation.Reply {
+	u.e.t.Helper()
+	return u.handle(conversation.Event{Kind: conversation.KindText, Text: text})
+}
+
+// find returns the button with an action of kind (and arg, if given) in
+// the last replies.
+func (u *user) find(kind conversation.ActionKind, arg string) (conversation.Button, bool) {
+	for _, r := range u.last {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Action != nil && b.Action.Kind == kind && (arg == "" || b.Action.Arg == arg) {
+					return b, true
+				}
+			}
+		}
+	}
+	return conversation.Button{}, false
+}
+
+// press presses a button of the last replies; the test fails if there is
+// none.
+func (u *user) press(kind conversation.ActionKind, arg string) []conversation.Reply {
+	u.e.t.Helper()
+	b, ok := u.find(kind, arg)
+	if !ok {
+		u.e.t.Fatalf("no %q(%s) button in %s", kind, arg, u.screen())
+	}
+	return u.handle(conversation.Event{Kind: conversation.KindButton, Action: b.Action})
+}
+
+func (u *user) screen() string {
+	var b strings.Builder
+	for _, r := range u.last {
+		b.WriteString(r.Title + " | " + r.Notice + "\n")
+	}
+	return b.String()
+}
+
+func (u *user) session() *conversation.Session {
+	u.e.t.Helper()
+	s, ok, err := u.e.db.Load(context.Background(), u.id)
+	if err != nil || !ok {
+		u.e.t.Fatalf("load session %d: ok=%v err=%v", u.id, ok, err)
+	}
+	return s
+}
+
+func (u *user) title(key string) string {
+	return u.e.cat.Text(u.e.cat.Match("", u.lang), "step."+key+".title", nil)
+}
+
+// expectStep checks the user is at key and the last reply shows it.
+func (u *user) expectStep(key string) {
+	u.e.t.Helper()
+	if got := u.session().Step; got != key {
+		u.e.t.Fatalf("at step %s, want %s", got, key)
+	}
+	if len(u.last) == 0 || u.last[len(u.last)-1].Title != u.title(key) {
+		u.e.t.Fatalf("screen shows %q, want the title of %s", u.screen(), key)
+	}
+}
+
+// advance leaves a step the way a buyer who needs every stage would: Next,
+// or "no" (continue) on a question.
+func (u *user) advance(step data.Step) {
+	u.e.t.Helper()
+	if len(step.Choices) > 0 {
+		for _, c := range step.Choices {
+			if c.To == "" {
+				u.press(conversation.ActChoose, c.ID)
+				return
+			}
+		}
+		u.e.t.Fatalf("question %s has no answer that continues", step.Key)
+	}
+	u.press(conversation.ActNext, "")
+}
+
+func TestWalkWholeGuide(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(1)
+	u.say("/start")
+	steps := e.steps()
+	for i, s := range steps {
+		u.expectStep(s.Key)
+		if i == len(steps)-1 {
+			if _, ok := u.find(conversation.ActNext, ""); ok {
+				t.Fatalf("last step %s offers Next", s.Key)
+			}
+			break
+		}
+		u.advance(s)
+	}
+	sess := u.session()
+	for _, s := range steps[:len(steps)-1] {
+		if sess.Progress[s.Key] != conversation.MarkDone {
+			t.Errorf("step %s marked %q after the walk, want done", s.Key, sess.Progress[s.Key])
+		}
+	}
+	log, err := e.db.Transitions(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != len(steps)-1 {
+		t.Errorf("transition log has %d entries, want %d", len(log), len(steps)-1)
+	}
+}
+
+func TestBackFromEveryStep(t *testing.T) {
+	e := newEnv(t)
+	steps := e.steps()
+	u := e.user(2)
+	u.say("/start")
+	for i := 1; i < len(steps); i++ {
+		t.Run(steps[i].Key, func(t *testing.T) {
+			u.e.t = t
+			u.advance(steps[i-1])
+			u.expectStep(steps[i].Key)
+			u.press(conversation.ActBack, "")
+			u.expectStep(steps[i-1].Key)
+			u.advance(steps[i-1])
+		})
+	}
+	u.e.t = t
+	u.say("/start")
+	if _, ok := u.find(conversation.ActBack, ""); !ok {
+		t.Errorf("no Back button on the last step")
+	}
+}
+
+func TestSkipOnlyWhereAllowed(t *testing.T) {
+	e := newEnv(t)
+	for _, s := range e.steps() {
+		t.Run(s.Key, func(t *testing.T) {
+			u := newEnvAt(t, e, s.Key)
+			_, ok := u.find(conversation.ActSkip, "")
+			if ok != (s.SkipTo != "") {
+				t.Fatalf("skip button shown=%v, skip_to=%q", ok, s.SkipTo)
+			}
+			if s.SkipTo == "" {
+				r := u.say("/skip")
+				if r[0].Notice == "" {
+					t.Fatalf("/skip where not allowed gave no notice")
+				}
+				u.expectStep(s.Key)
+				return
+			}
+			u.press(conversation.ActSkip, "")
+			u.expectStep(s.SkipTo)
+			if got := u.session().Progress[s.Key]; got != conversation.MarkSkipped {
+				t.Errorf("skipped step marked %q", got)
+			}
+		})
+	}
+}
+
+// newEnvAt returns a fresh user of e moved to step key through the menu
+// and Next, the way a buyer gets there.
+func newEnvAt(t *testing.T, e *env, key string) *user {
+	t.Helper()
+	e.t = t
+	u := e.user(int64(hash(key)))
+	u.say("/start")
+	stage := strings.SplitN(key, ".", 2)[0]
+	u.press(conversation.ActMenu, "")
+	u.press(conversation.ActJump, stage)
+	for _, st := range e.guide.Stages {
+		if st.ID != stage {
+			continue
+		}
+		for _, s := range st.Steps {
+			if s.Key == key {
+				u.expectStep(key)
+				return u
+			}
+			u.advance(s)
+		}
+	}
+	t.Fatalf("step %s not found", key)
+	return nil
+}
+
+func hash(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h | 1
+}
+
+func TestJumpToEveryStage(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(3)
+	u.say("/start")
+	for _, st := range e.guide.Stages {
+		t.Run(st.ID, func(t *testing.T) {
+			e.t = t
+			u.press(conversation.ActMenu, "")
+			u.press(conversation.ActJump, st.ID)
+			u.expectStep(st.Steps[0].Key)
+		})
+	}
+}
+
+func TestVerifiedBuyerSkipsToWorldAccount(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(4)
+	u.say("/start")
+	q := e.steps()[0]
+	u.advance(q)
+	q = e.steps()[1]
+	var yes data.Choice
+	for _, c := range q.Choices {
+		if c.To != "" {
+			yes = c
+		}
+	}
+	if yes.ID == "" {
+		t.Fatalf("step %s asks no question that skips ahead", q.Key)
+	}
+	u.press(conversation.ActChoose, yes.ID)
+	u.expectStep(yes.To)
+	p := u.session().Progress
+	for _, st := range e.guide.Stages {
+		if st.ID != "alipay" && st.ID != "acc1688" {
+			continue
+		}
+		for _, s := range st.Steps {
+			if p[s.Key] != conversation.MarkSkipped {
+				t.Errorf("%s marked %q, want skipped", s.Key, p[s.Key])
+			}
+		}
+	}
+}
+
+func TestStaleAndForgedButtonsChangeNothing(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(5)
+	u.say("/start")
+	old, _ := u.find(conversation.ActNext, "")
+	u.press(conversation.ActNext, "")
+	before := u.session()
+
+	tests := []struct {
+		name string
+		ev   conversation.Event
+	}{
+		{"stale next", conversation.Event{Kind: conversation.KindButton, Action: old.Action}},
+		{"future version", conversation.Event{Kind: conversation.KindButton, Action: &conversation.Action{Kind: conversation.ActNext, Step: before.Step, Version: before.Version + 5}}},
+		{"other step", conversation.Event{Kind: conversation.KindButton, Action: &conversation.Action{Kind: conversation.ActNext, Step: "payment.nope", Version: before.Version}}},
+		{"unknown kind", conversation.Event{Kind: conversation.KindButton, Action: &conversation.Action{Kind: "zz", Step: before.Step, Version: before.Version}}},
+		{"impossible choice", conversation.Event{Kind: conversation.KindButton, Action: &conversation.Action{Kind: conversation.ActChoose, Arg: "nope", Step: before.Step, Version: before.Version}}},
+		{"unknown stage", conversation.Event{Kind: conversation.KindButton, Action: &conversation.Action{Kind: conversation.ActJump, Arg: "mars", Step: before.Step, Version: before.Version}}},
+		{"nil action", conversation.Event{Kind: conversation.KindButton}},
+		{"unreadable", conversation.Event{Kind: conversation.KindBadButton}},
+		{"sticker", conversation.Event{Kind: conversation.KindUnsupported}},
+		{"gibberish", conversation.Event{Kind: conversation.KindText, Text: "asdf 😀"}},
+		{"unknown command", conversation.Event{Kind: conversation.KindText, Text: "/frobnicate"}},
+		{"bad deep link", conversation.Event{Kind: conversation.KindText, Text: "/start ../../etc"}},
+		{"unknown stage link", conversation.Event{Kind: conversation.KindText, Text: "/start stage_mars"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e.t = t
+			r := u.handle(tc.ev)
+			if len(r) != 1 {
+				t.Fatalf("got %d replies", len(r))
+			}
+			if r[0].Notice == "" {
+				t.Errorf("no notice explaining what happened")
+			}
+			if r[0].Title != u.title(before.Step) {
+				t.Errorf("shows %q, want the current step again", r[0].Title)
+			}
+			after := u.session()
+			if after.Step != before.Step || after.Version != before.Version || len(after.Progress) != len(before.Progress) {
+				t.Errorf("state changed: %+v → %+v", before, after)
+			}
+		})
+	}
+}
+
+func TestRedeliveredUpdateAppliedOnce(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(6)
+	u.say("/start")
+	b, _ := u.find(conversation.ActNext, "")
+	ev := conversation.Event{UserID: 6, UpdateID: 99999, Kind: conversation.KindButton, Action: b.Action}
+	ctx := context.Background()
+	r1, err := e.eng.Handle(ctx, ev)
+	if err != nil || len(r1) != 1 {
+		t.Fatalf("first delivery: %v, %d replies", err, len(r1))
+	}
+	v := u.session().Version
+	r2, err := e.eng.Handle(ctx, ev)
+	if err != nil || len(r2) != 0 {
+		t.Fatalf("redelivery: %v, %d replies", err, len(r2))
+	}
+	if u.session().Version != v {
+		t.Errorf("redelivery changed the state")
+	}
+}
+
+func TestRestartAsksFirst(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(7)
+	u.say("/start")
+	u.advance(e.steps()[0])
+	u.say("/restart")
+	u.press(conversation.ActStep, "") // "no, keep my place"
+	u.expectStep(e.steps()[1].Key)
+	u.say("/restart")
+	r := u.press(conversation.ActRestart, "")
+	u.expectStep(e.steps()[0].Key)
+	if r[0].Notice == "" {
+		t.Errorf("no notice after restart")
+	}
+	if p := u.session().Progress; len(p) != 0 {
+		t.Errorf("progress kept after restart: %v", p)
+	}
+}
+
+func TestResumeAfterRestartOfTheProgram(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bot.db")
+	e := openEnv(t, path)
+	u := e.user(8)
+	u.say("/start")
+	steps := e.steps()
+	u.advance(steps[0])
+	u.advance(steps[1])
+	at := u.session().Step
+	e.db.Close()
+
+	e2 := openEnv(t, path)
+	u2 := e2.user(8)
+	u2.update = 50000
+	r := u2.say("/start")
+	if r[0].Notice == "" {
+		t.Errorf("no welcome back")
+	}
+	u2.expectStep(at)
+}
+
+func TestDeepLinkOpensStage(t *testing.T) {
+	e := newEnv(t)
+	for _, st := range e.guide.Stages {
+		t.Run(st.ID, func(t *testing.T) {
+			e.t = t
+			u := e.user(int64(hash(st.ID)))
+			u.say("/start stage_" + st.ID)
+			u.expectStep(st.Steps[0].Key)
+		})
+	}
+	e.t = t
+	u := e.user(9)
+	u.say("/start promo_2026-winter")
+	if s := u.session(); s.Source != "promo_2026-winter" || s.Step != e.steps()[0].Key {
+		t.Errorf("campaign payload: source %q at %s", s.Source, s.Step)
+	}
+}
+
+func TestProblemsOfEveryStage(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(10)
+	u.say("/start")
+	for _, st := range e.guide.Stages {
+		if len(st.Problems) == 0 {
+			continue
+		}
+		t.Run(st.ID, func(t *testing.T) {
+			e.t = t
+			u.say("/start stage_" + st.ID)
+			u.press(conversation.ActProblems, "")
+			for _, p := range st.Problems {
+				r := u.press(conversation.ActProblem, p.ID)
+				if !strings.Contains(r[0].Text, "seaclients@service.worldfirst.com") {
+					t.Errorf("problem %s does not say how to reach a person", p.ID)
+				}
+				u.press(conversation.ActProblems, "")
+			}
+			u.press(conversation.ActStep, "")
+			u.expectStep(st.Steps[0].Key)
+		})
+	}
+}
+
+func TestProgressChecklist(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(11)
+	u.say("/start")
+	u.advance(e.steps()[0])
+	r := u.say("/progress")
+	total := len(e.steps())
+	want := e.cat.Plural("en", "ui.progress.left", total-1, nil)
+	if !strings.Contains(r[0].Text, want) {
+		t.Errorf("progress does not say %q:\n%s", want, r[0].Text)
+	}
+	if !strings.Contains(r[0].Text, "✅ "+u.title(e.steps()[0].Key)) {
+		t.Errorf("first step not ticked:\n%s", r[0].Text)
+	}
+}

@@ -1,0 +1,70 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Mark records how a step was left behind.
+type Mark byte
+
+const (
+	// MarkDone: the buyer went through the step.
+	MarkDone Mark = 'd'
+	// MarkSkipped: the buyer skipped it (allowed by the guide, or not
+	// needed because their 1688 account was already verified).
+	MarkSkipped Mark = 's'
+)
+
+// Session is everything the engine knows about one user. The Store loads
+// it, the engine changes it, and the Store saves it in the same
+// transaction as the update that caused the change.
+type Session struct {
+	UserID int64
+	// Lang is the language the user chose explicitly; empty means "follow
+	// the client's language code".
+	Lang string
+	// LangCode is the client's language code as last seen.
+	LangCode string
+	// Step is the current step key ("stage.step"): the FSM state.
+	Step string
+	// Version grows with every change of Step or progress. Buttons carry
+	// the version they were drawn for, so a button from an older screen
+	// is recognised as stale.
+	Version int64
+	// Progress marks the steps left behind.
+	Progress map[string]Mark
+	// Source is the first deep-link payload the user arrived with (a
+	// campaign or referral code), kept for operators.
+	Source string
+	// Created is when the user first wrote; zero for a new session.
+	Created time.Time
+
+	// Transitions made while handling the current event; the Store
+	// appends them to the user's log.
+	Transitions []Transition
+}
+
+// New reports whether the session has never been stored.
+func (s *Session) New() bool { return s.Created.IsZero() }
+
+// Transition is one entry of a user's log.
+type Transition struct {
+	Event string
+	From  string
+	To    string
+}
+
+// Store keeps sessions. Implementations live in adapters (SQLite).
+type Store interface {
+	// Update loads the session of userID (a new one, at no step, if the
+	// user is unknown), calls fn, and saves the session together with
+	// updateID in one transaction. If updateID (non-zero) was already
+	// processed, fn is not called and ErrDuplicate is returned. If fn
+	// returns an error nothing is saved.
+	Update(ctx context.Context, userID, updateID int64, fn func(*Session) error) error
+}
+
+// ErrDuplicate reports an update that was already applied.
+var ErrDuplicate = errors.New("update already processed")

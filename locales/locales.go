@@ -1,0 +1,131 @@
+// Package locales holds every sentence a user sees, as go-i18n message
+// files (guide.<lang>.toml for the guide, ui.<lang>.toml for the bot's own
+// words), and matches a user's language to the ones the bot has.
+package locales
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed *.toml
+var files embed.FS
+
+// Source is the language every other one is translated from.
+var Source = language.English
+
+// Catalog is the loaded bundle with one localizer per language. It is
+// built once at start and read-only afterwards, so it is safe for
+// concurrent use.
+type Catalog struct {
+	bundle     *i18n.Bundle
+	tags       []language.Tag
+	matcher    language.Matcher
+	localizers map[string]*i18n.Localizer
+}
+
+// Load reads every embedded message file.
+func Load() (*Catalog, error) {
+	return LoadFS(files)
+}
+
+// LoadFS reads every *.toml message file at the top of fsys.
+func LoadFS(fsys fs.FS) (*Catalog, error) {
+	b := i18n.NewBundle(Source)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	names, err := fs.Glob(fsys, "*.toml")
+	if err != nil {
+		return nil, fmt.Errorf("locales: %w", err)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, err := b.LoadMessageFileFS(fsys, n); err != nil {
+			return nil, fmt.Errorf("locales: %s: %w", n, err)
+		}
+	}
+	c := &Catalog{bundle: b, localizers: map[string]*i18n.Localizer{}}
+	// English first: the matcher falls back to the first tag.
+	c.tags = append(c.tags, Source)
+	for _, t := range b.LanguageTags() {
+		if t != Source {
+			c.tags = append(c.tags, t)
+		}
+	}
+	c.matcher = language.NewMatcher(c.tags)
+	for _, t := range c.tags {
+		c.localizers[t.String()] = i18n.NewLocalizer(b, t.String())
+	}
+	return c, nil
+}
+
+// Languages lists the languages the bot speaks, English first.
+func (c *Catalog) Languages() []language.Tag {
+	return append([]language.Tag(nil), c.tags...)
+}
+
+// Match picks the best language the bot has for a user: their explicit
+// choice first, then the client's language code; English when nothing
+// matches. The result is one of Languages(), as a string.
+func (c *Catalog) Match(choice, code string) string {
+	for _, s := range []string{choice, code} {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		t, err := language.Parse(s)
+		if err != nil {
+			continue
+		}
+		_, i, conf := c.matcher.Match(t)
+		if conf == language.No {
+			continue
+		}
+		return c.tags[i].String()
+	}
+	return Source.String()
+}
+
+// Localizer returns the localizer of a language returned by Match.
+func (c *Catalog) Localizer(lang string) *i18n.Localizer {
+	if l, ok := c.localizers[lang]; ok {
+		return l
+	}
+	return c.localizers[Source.String()]
+}
+
+// Text renders a message in a language. A missing message is a content
+// bug: it renders as the message ID so the screen still works, and the
+// catalogue tests make sure it never ships.
+func (c *Catalog) Text(lang, id string, data map[string]any) string {
+	s, err := c.Localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil && s == "" {
+		return id
+	}
+	return s
+}
+
+// Plural renders a message with plural forms chosen by count.
+func (c *Catalog) Plural(lang, id string, count int, data map[string]any) string {
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Count"] = count
+	s, err := c.Localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	if err != nil && s == "" {
+		return id
+	}
+	return s
+}
+
+// Has reports whether the source language defines a message.
+func (c *Catalog) Has(id string) bool {
+	_, err := c.Localizer(Source.String()).Localize(&i18n.LocalizeConfig{MessageID: id})
+	return err == nil
+}

@@ -24,10 +24,10 @@ const (
 // built from it. It is immutable after newGuide.
 type guide struct {
 	data   *data.Guide
-	steps  []*data.Step          // all steps in order
-	index  map[string]int        // step key → position in steps
+	steps  []*data.Step           // all steps in order
+	index  map[string]int         // step key → position in steps
 	stages map[string]*data.Stage // stage ID → stage
-	first  string                // the first step key
+	first  string                 // the first step key
 	events []fsm.EventDesc
 	// machines are FSMs of this definition, reused across events: an FSM
 	// is built once and then only SetState'd, which is far cheaper than

@@ -131,6 +131,10 @@ func (t *turn) button(ctx context.Context, a *Action) ([]Reply, error) {
 		r = t.problemScreen(a.Arg)
 	case ActAskReset:
 		r = t.restartScreen()
+	case ActLangs:
+		r = t.languageScreen()
+	case ActLang:
+		r = t.setLanguage(a.Arg)
 	}
 	if err != nil {
 		return nil, err
@@ -166,6 +170,8 @@ func (t *turn) typed(ctx context.Context, text string) ([]Reply, error) {
 		return []Reply{t.helpScreen()}, nil
 	case "restart":
 		return []Reply{t.restartScreen()}, nil
+	case "language", "lang":
+		return []Reply{t.languageScreen()}, nil
 	case "next", "back", "skip":
 		ev := map[string]string{"next": evNext, "back": evBack, "skip": evSkip}[cmd]
 		if !t.e.guide.can(t.s.Step, ev) {
@@ -266,6 +272,17 @@ func (t *turn) restart(ctx context.Context) (Reply, error) {
 	}
 	r.Notice = t.text("ui.notice.restarted", nil)
 	return r, nil
+}
+
+// setLanguage stores an explicit language choice. It is not tied to a
+// step, so a picker from an older message still works.
+func (t *turn) setLanguage(tag string) Reply {
+	if !t.e.cat.Speaks(tag) {
+		return t.stepScreen(t.text("ui.notice.bad_button", nil), false)
+	}
+	t.s.Lang = tag
+	t.lang = tag
+	return t.stepScreen(t.text("ui.notice.language_set", map[string]any{"Name": t.text("language.name", nil)}), false)
 }
 
 func choice(s *data.Step, id string) *data.Choice {

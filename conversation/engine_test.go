@@ -485,3 +485,26 @@ func TestProgressChecklist(t *testing.T) {
 		t.Errorf("first step not ticked:\n%s", r[0].Text)
 	}
 }
+
+func TestLanguageChoiceIsStored(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(12)
+	u.say("/start")
+	langs := e.cat.Languages()
+	pick := langs[len(langs)-1].String() // English when it is the only one
+	u.say("/language")
+	u.press(conversation.ActLang, pick)
+	if s := u.session(); s.Lang != pick {
+		t.Fatalf("stored language %q, want %q", s.Lang, pick)
+	}
+	want := e.cat.Text(pick, "step."+e.steps()[0].Key+".title", nil)
+	r := u.say("/start")
+	if r[0].Title != want {
+		t.Errorf("after choosing %s the step reads %q, want %q", pick, r[0].Title, want)
+	}
+	// A forged language changes nothing.
+	r = u.handle(conversation.Event{Kind: conversation.KindButton, Action: &conversation.Action{Kind: conversation.ActLang, Arg: "xx-evil"}})
+	if r[0].Notice == "" || u.session().Lang != pick {
+		t.Errorf("forged language: notice %q, stored %q", r[0].Notice, u.session().Lang)
+	}
+}

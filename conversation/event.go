@@ -48,6 +48,8 @@ const (
 	ActProblems ActionKind = "P" // view: the stage's problems
 	ActProblem  ActionKind = "q" // view: one problem; Arg: problem ID
 	ActAskReset ActionKind = "r" // view: confirm restart
+	ActLangs    ActionKind = "L" // view: the language picker
+	ActLang     ActionKind = "l" // choose a language; Arg: its tag
 )
 
 // changesState reports whether an action moves the FSM.
@@ -63,7 +65,7 @@ func (k ActionKind) changesState() bool {
 func (k ActionKind) Valid() bool {
 	switch k {
 	case ActNext, ActBack, ActSkip, ActChoose, ActJump, ActRestart,
-		ActStep, ActMenu, ActProgress, ActProblems, ActProblem, ActAskReset:
+		ActStep, ActMenu, ActProgress, ActProblems, ActProblem, ActAskReset, ActLangs, ActLang:
 		return true
 	}
 	return false

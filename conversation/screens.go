@@ -86,8 +86,35 @@ func (t *turn) menuScreen() Reply {
 		r.Buttons = append(r.Buttons, []Button{{Label: label, Action: t.act(ActJump, st.ID)}})
 	}
 	r.Buttons = append(r.Buttons,
-		[]Button{t.btn("ui.btn.progress", ActProgress, ""), t.btn("ui.btn.restart", ActAskReset, "")},
+		[]Button{t.btn("ui.btn.progress", ActProgress, ""), t.btn("ui.btn.language", ActLangs, "")},
+		[]Button{t.btn("ui.btn.restart", ActAskReset, "")},
 		t.backRow())
+	return r
+}
+
+// languageScreen lists every language the bot speaks, each named in
+// itself, two to a row.
+func (t *turn) languageScreen() Reply {
+	r := Reply{
+		Title: t.text("ui.language.title", nil),
+		Text:  t.text("ui.language.body", map[string]any{"Current": t.text("language.name", nil)}),
+	}
+	var row []Button
+	for _, tag := range t.e.cat.Languages() {
+		name := t.e.cat.Text(tag.String(), "language.name", nil)
+		if tag.String() == t.lang {
+			name = "✓ " + name
+		}
+		row = append(row, Button{Label: name, Action: t.act(ActLang, tag.String())})
+		if len(row) == 2 {
+			r.Buttons = append(r.Buttons, row)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		r.Buttons = append(r.Buttons, row)
+	}
+	r.Buttons = append(r.Buttons, t.backRow())
 	return r
 }
 

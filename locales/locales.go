@@ -92,6 +92,12 @@ func (c *Catalog) Match(choice, code string) string {
 	return Source.String()
 }
 
+// Speaks reports whether lang is one of Languages().
+func (c *Catalog) Speaks(lang string) bool {
+	_, ok := c.localizers[lang]
+	return ok
+}
+
 // Localizer returns the localizer of a language returned by Match.
 func (c *Catalog) Localizer(lang string) *i18n.Localizer {
 	if l, ok := c.localizers[lang]; ok {

@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/buyerguide/bot/adapters/telegram"
 )
 
 // Config is every setting of the program. Each one is a flag with an
@@ -16,9 +20,9 @@ type Config struct {
 	DBPath    string
 	UserID    int64
 	Lang      string
-	Token     string
 	LogLevel  slog.Level
 	LogFormat string
+	Telegram  telegram.Config
 }
 
 // setting describes one flag and its environment variable, for the
@@ -32,9 +36,19 @@ var settings = []setting{
 	{"user", "CONSOLE_USER", "1", "console mode: the user ID to act as"},
 	{"lang", "CONSOLE_LANG", "en", "console mode: the client language code, as Telegram would send it"},
 	{"token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token; empty starts the console mode (prefer the environment variable: flags show in ps)"},
+	{"api-url", "TELEGRAM_API_URL", telegram.DefaultAPIURL, "Bot API server (a self-hosted one, or a fake one in tests)"},
+	{"webhook-url", "WEBHOOK_URL", "", "public HTTPS address for Telegram to post updates to; empty: long polling"},
+	{"listen", "LISTEN_ADDR", telegram.DefaultListenAddr, "webhook mode: address to listen on"},
+	{"webhook-secret", "WEBHOOK_SECRET", "", "webhook mode: secret token Telegram must send (1-256 of A-Za-z0-9_-); empty: generated once and kept in the database"},
+	{"workers", "WORKERS", strconv.Itoa(telegram.DefaultWorkers), "updates handled in parallel (one user's updates always one at a time)"},
+	{"poll-timeout", "POLL_TIMEOUT", telegram.DefaultPollTimeout.String(), "long-polling timeout"},
+	{"rate-global", "TELEGRAM_RATE_GLOBAL", strconv.Itoa(telegram.DefaultGlobalRate), "outgoing messages per second, all chats; 0 turns the limit off (fake servers only)"},
+	{"rate-chat", "TELEGRAM_RATE_CHAT", strconv.Itoa(telegram.DefaultChatRate), "outgoing messages per second per chat (bursts of 3); 0 turns the limit off"},
 	{"log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error"},
 	{"log-format", "LOG_FORMAT", "text", "log format: text or json"},
 }
+
+var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{0,256}$`)
 
 // parseConfig reads flags over environment variables over defaults.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -57,8 +71,31 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	c := Config{
 		DBPath:    *vals["db"],
 		Lang:      *vals["lang"],
-		Token:     *vals["token"],
 		LogFormat: *vals["log-format"],
+		Telegram: telegram.Config{
+			Token:         *vals["token"],
+			APIURL:        *vals["api-url"],
+			WebhookURL:    *vals["webhook-url"],
+			ListenAddr:    *vals["listen"],
+			WebhookSecret: *vals["webhook-secret"],
+			ChatBurst:     telegram.DefaultChatBurst,
+		},
+	}
+	var err error
+	if c.Telegram.Workers, err = strconv.Atoi(*vals["workers"]); err != nil || c.Telegram.Workers < 1 {
+		return Config{}, fmt.Errorf("-workers: want a positive number, got %q", *vals["workers"])
+	}
+	if c.Telegram.PollTimeout, err = time.ParseDuration(*vals["poll-timeout"]); err != nil || c.Telegram.PollTimeout < time.Second {
+		return Config{}, fmt.Errorf("-poll-timeout: want a duration of at least 1s, got %q", *vals["poll-timeout"])
+	}
+	if c.Telegram.GlobalRate, err = strconv.ParseFloat(*vals["rate-global"], 64); err != nil || c.Telegram.GlobalRate < 0 {
+		return Config{}, fmt.Errorf("-rate-global: want a number >= 0, got %q", *vals["rate-global"])
+	}
+	if c.Telegram.ChatRate, err = strconv.ParseFloat(*vals["rate-chat"], 64); err != nil || c.Telegram.ChatRate < 0 {
+		return Config{}, fmt.Errorf("-rate-chat: want a number >= 0, got %q", *vals["rate-chat"])
+	}
+	if !secretRE.MatchString(c.Telegram.WebhookSecret) {
+		return Config{}, errors.New("-webhook-secret: 1-256 characters of A-Za-z0-9_-")
 	}
 	uid, err := strconv.ParseInt(*vals["user"], 10, 64)
 	if err != nil || uid <= 0 {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/buyerguide/bot/adapters/console"
 	"github.com/buyerguide/bot/adapters/sqlite"
+	"github.com/buyerguide/bot/adapters/telegram"
 	"github.com/buyerguide/bot/conversation"
 	"github.com/buyerguide/bot/data"
 	"github.com/buyerguide/bot/locales"
@@ -73,9 +74,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	if cfg.Token == "" {
+	if cfg.Telegram.Token == "" {
 		c := &console.Console{Handler: engine, UserID: cfg.UserID, Lang: cfg.Lang, In: stdin, Out: stdout}
 		return c.Run(ctx)
 	}
-	return errors.New("telegram mode is not built yet")
+	tg, err := telegram.New(ctx, cfg.Telegram, engine, db, cat, log)
+	if err != nil {
+		return err
+	}
+	return tg.Run(ctx)
 }

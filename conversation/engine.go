@@ -36,8 +36,8 @@ func New(g *data.Guide, cat *locales.Catalog, store Store, log *slog.Logger) (*E
 	return &Engine{guide: newGuide(g), cat: cat, store: store, log: log}, nil
 }
 
-// Handle applies one event and returns what to show. A redelivered event
-// (same UpdateID) returns no replies and no error.
+// Handle applies one event and returns what to show. An event whose
+// UpdateID was already applied changes nothing and shows the current step.
 func (e *Engine) Handle(ctx context.Context, ev Event) ([]Reply, error) {
 	var replies []Reply
 	err := e.store.Update(ctx, ev.UserID, ev.UpdateID, func(s *Session) error {
@@ -46,7 +46,17 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Reply, error) {
 		return err
 	})
 	if errors.Is(err, ErrDuplicate) {
-		return nil, nil
+		// Applied before, but the transport is handling it again: its
+		// replies were probably lost in a crash between the commit and the
+		// send. Show where the user is now, without changing anything.
+		err = e.store.Update(ctx, ev.UserID, 0, func(s *Session) error {
+			t := &turn{e: e, s: s, lang: e.cat.Match(s.Lang, s.LangCode)}
+			if e.guide.step(s.Step) == nil {
+				s.Step = e.guide.first
+			}
+			replies = []Reply{t.stepScreen("", ev.Kind == KindButton)}
+			return nil
+		})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("handle update %d of user %d: %w", ev.UpdateID, ev.UserID, err)
@@ -81,9 +91,9 @@ func (e *Engine) apply(ctx context.Context, s *Session, ev Event) ([]Reply, erro
 	case KindBadButton:
 		return []Reply{t.stepScreen(t.text("ui.notice.bad_button", nil), true)}, nil
 	case KindUnsupported:
-		r := t.stepScreen("", false)
-		r.Notice = t.text("ui.unsupported", nil)
-		return []Reply{r}, nil
+		return []Reply{t.stepScreen(t.text("ui.unsupported", nil), false)}, nil
+	case KindEdited:
+		return []Reply{t.stepScreen(t.text("ui.notice.edited", nil), false)}, nil
 	default:
 		return t.typed(ctx, ev.Text)
 	}

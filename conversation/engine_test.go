@@ -379,8 +379,11 @@ func TestRedeliveredUpdateAppliedOnce(t *testing.T) {
 	}
 	v := u.session().Version
 	r2, err := e.eng.Handle(ctx, ev)
-	if err != nil || len(r2) != 0 {
+	if err != nil || len(r2) != 1 {
 		t.Fatalf("redelivery: %v, %d replies", err, len(r2))
+	}
+	if r2[0].Title != r1[0].Title || !r2[0].Edit {
+		t.Errorf("redelivery shows %q (edit %v), want the current step %q in place", r2[0].Title, r2[0].Edit, r1[0].Title)
 	}
 	if u.session().Version != v {
 		t.Errorf("redelivery changed the state")

@@ -15,6 +15,8 @@ const (
 	// KindUnsupported is anything else a user can send: stickers, voice,
 	// locations, contacts...
 	KindUnsupported
+	// KindEdited is an edit of a message the user sent earlier.
+	KindEdited
 )
 
 // Event is one thing a user did, already stripped of transport types.

@@ -68,3 +68,24 @@ type Store interface {
 
 // ErrDuplicate reports an update that was already applied.
 var ErrDuplicate = errors.New("update already processed")
+
+// Inbound is an update received by a transport and not yet handled, kept
+// as the transport received it.
+type Inbound struct {
+	UpdateID int64
+	UserID   int64
+	Payload  []byte
+}
+
+// Inbox keeps received updates durable between their arrival and the end
+// of their handling, so that a transport can confirm receipt before it
+// handles them without risking their loss.
+type Inbox interface {
+	// InboxAdd stores updates and returns the ones that are new (neither
+	// stored nor processed before).
+	InboxAdd(ctx context.Context, items []Inbound) ([]Inbound, error)
+	// InboxPending returns the stored updates, oldest first.
+	InboxPending(ctx context.Context) ([]Inbound, error)
+	// InboxDone forgets a handled update.
+	InboxDone(ctx context.Context, updateID int64) error
+}

@@ -1,0 +1,68 @@
+package telegram
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"github.com/buyerguide/bot/conversation"
+)
+
+// codec turns button actions into callback data and back. The data names
+// the action, its argument, the step and the state version it was drawn
+// for, and ends with a MAC over all that and the user's ID: a client that
+// edits the data, or replays one user's button as another user, gets a
+// button the codec refuses. The key is kept in the database so buttons
+// keep working after a restart.
+type codec struct {
+	key []byte
+}
+
+// macLen is the MAC length in bytes: 8 bytes (64 bits) make a forgery
+// by guessing hopeless while keeping the data under 64 bytes.
+const macLen = 8
+
+// maxCallbackData is Telegram's limit.
+const maxCallbackData = 64
+
+func (c codec) mac(userID int64, body string) string {
+	m := hmac.New(sha256.New, c.key)
+	m.Write([]byte(strconv.FormatInt(userID, 10)))
+	m.Write([]byte{0})
+	m.Write([]byte(body))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:macLen])
+}
+
+// encode returns the callback data of an action for a user.
+func (c codec) encode(userID int64, a *conversation.Action) string {
+	body := string(a.Kind) + "|" + a.Arg + "|" + a.Step + "|" + strconv.FormatInt(a.Version, 36)
+	return body + "|" + c.mac(userID, body)
+}
+
+// decode checks and reads callback data pressed by a user; ok is false for
+// anything not made by encode for this user.
+func (c codec) decode(userID int64, data string) (a *conversation.Action, ok bool) {
+	i := strings.LastIndexByte(data, '|')
+	if i < 0 || len(data) > maxCallbackData {
+		return nil, false
+	}
+	body, sig := data[:i], data[i+1:]
+	if !hmac.Equal([]byte(sig), []byte(c.mac(userID, body))) {
+		return nil, false
+	}
+	parts := strings.Split(body, "|")
+	if len(parts) != 4 {
+		return nil, false
+	}
+	v, err := strconv.ParseInt(parts[3], 36, 64)
+	if err != nil {
+		return nil, false
+	}
+	kind := conversation.ActionKind(parts[0])
+	if !kind.Valid() {
+		return nil, false
+	}
+	return &conversation.Action{Kind: kind, Arg: parts[1], Step: parts[2], Version: v}, true
+}

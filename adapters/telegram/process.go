@@ -1,0 +1,232 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/buyerguide/bot/conversation"
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+// incoming is one update reduced to what the transport needs to answer it.
+type incoming struct {
+	ev         conversation.Event
+	chatID     int64
+	callbackID string // set for button presses: always answered
+	messageID  int    // the message the pressed button is on
+	kind       string // for logs
+	answerOnly bool   // a button outside a private chat: stop its spinner, nothing else
+}
+
+// read turns an update into an event. ok is false for updates the bot
+// does not answer: group chats, and block/unblock notices (recorded here).
+func (b *Bot) read(ctx context.Context, u *models.Update) (in incoming, ok bool) {
+	in.ev.UpdateID = u.ID
+	switch {
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		in.kind = "button"
+		in.callbackID = q.ID
+		in.ev.UserID = q.From.ID
+		in.ev.LanguageCode = q.From.LanguageCode
+		in.chatID = q.From.ID
+		if m := q.Message.Message; m != nil {
+			in.messageID = m.ID
+			if m.Chat.Type != models.ChatTypePrivate {
+				in.answerOnly = true
+				return in, true
+			}
+		} else if m := q.Message.InaccessibleMessage; m != nil {
+			in.messageID = m.MessageID
+		}
+		a, valid := b.codec.decode(q.From.ID, q.Data)
+		if valid {
+			in.ev.Kind, in.ev.Action = conversation.KindButton, a
+		} else {
+			in.ev.Kind = conversation.KindBadButton
+		}
+		return in, true
+	case u.Message != nil:
+		m := u.Message
+		if m.Chat.Type != models.ChatTypePrivate || m.From == nil {
+			return in, false
+		}
+		in.ev.UserID, in.ev.LanguageCode, in.chatID = m.From.ID, m.From.LanguageCode, m.Chat.ID
+		if m.Text != "" {
+			in.kind, in.ev.Kind, in.ev.Text = "text", conversation.KindText, m.Text
+		} else {
+			in.kind, in.ev.Kind = "other", conversation.KindUnsupported
+		}
+		return in, true
+	case u.EditedMessage != nil:
+		m := u.EditedMessage
+		if m.Chat.Type != models.ChatTypePrivate || m.From == nil {
+			return in, false
+		}
+		in.ev.UserID, in.ev.LanguageCode, in.chatID = m.From.ID, m.From.LanguageCode, m.Chat.ID
+		in.kind, in.ev.Kind = "edited", conversation.KindEdited
+		return in, true
+	case u.MyChatMember != nil:
+		m := u.MyChatMember
+		if m.Chat.Type == models.ChatTypePrivate {
+			switch m.NewChatMember.Type {
+			case models.ChatMemberTypeBanned:
+				b.setBlocked(ctx, m.From.ID, true)
+			case models.ChatMemberTypeMember:
+				b.setBlocked(ctx, m.From.ID, false)
+			}
+		}
+		return in, false
+	}
+	return in, false
+}
+
+// process handles one stored update: the engine, the replies, the callback
+// answer, then the inbox row. A panic is recovered, logged and answered.
+func (b *Bot) process(ctx context.Context, it conversation.Inbound) {
+	ctx, cancel := context.WithTimeout(ctx, handleTimeout)
+	defer cancel()
+	start := time.Now()
+	var in incoming
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("panic while handling an update", "update", it.UpdateID, "user", it.UserID,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			b.deliver(ctx, in, []conversation.Reply{b.failure(in.ev.LanguageCode)})
+		}
+		// Handled, or impossible to handle: either way it must not come
+		// back after a restart.
+		if err := b.store.InboxDone(ctx, it.UpdateID); err != nil {
+			b.log.Error("inbox", "update", it.UpdateID, "err", err)
+		}
+		if b.Handled != nil {
+			b.Handled(it.UpdateID)
+		}
+	}()
+	var u models.Update
+	if err := json.Unmarshal(it.Payload, &u); err != nil {
+		b.log.Error("stored update unreadable", "update", it.UpdateID, "err", err)
+		return
+	}
+	in, ok := b.read(ctx, &u)
+	if !ok {
+		return
+	}
+	if in.answerOnly {
+		b.answer(ctx, in, "")
+		return
+	}
+	if b.isBlocked(in.ev.UserID) {
+		// They wrote to us, so they unblocked the bot.
+		b.setBlocked(ctx, in.ev.UserID, false)
+	}
+	typing := time.AfterFunc(typingAfter, func() {
+		err := b.send.do(ctx, in.chatID, false, func(ctx context.Context) error {
+			_, err := b.api.SendChatAction(ctx, &tgbot.SendChatActionParams{ChatID: in.chatID, Action: models.ChatActionTyping})
+			return err
+		})
+		if err != nil {
+			b.log.Debug("typing", "err", redact(err, b.cfg.Token))
+		}
+	})
+	replies, err := b.engine.Handle(ctx, in.ev)
+	typing.Stop()
+	if err != nil {
+		b.log.Error("handling an update failed", "update", it.UpdateID, "user", in.ev.UserID, "err", err)
+		replies = []conversation.Reply{b.failure(in.ev.LanguageCode)}
+	}
+	b.deliver(ctx, in, replies)
+	b.log.Debug("update", "update", it.UpdateID, "user", in.ev.UserID, "kind", in.kind, "duration", time.Since(start))
+}
+
+// failure is the answer when something broke on our side.
+func (b *Bot) failure(langCode string) conversation.Reply {
+	return conversation.Reply{Text: b.cat.Text(b.cat.Match("", langCode), "ui.error.internal", nil)}
+}
+
+// deliver answers the callback (with the first notice, as a toast) and
+// sends or edits the replies.
+func (b *Bot) deliver(ctx context.Context, in incoming, replies []conversation.Reply) {
+	if in.callbackID != "" {
+		notice := ""
+		for _, r := range replies {
+			if r.Notice != "" {
+				notice = r.Notice
+				break
+			}
+		}
+		b.answer(ctx, in, notice)
+	}
+	if in.chatID == 0 || b.isBlocked(in.ev.UserID) {
+		return
+	}
+	for _, r := range replies {
+		if err := b.show(ctx, in, r); err != nil {
+			if errors.Is(err, errBlocked) {
+				b.setBlocked(ctx, in.ev.UserID, true)
+				return
+			}
+			b.log.Error("sending a reply failed", "user", in.ev.UserID, "err", redact(err, b.cfg.Token))
+			return
+		}
+	}
+}
+
+// answer answers a callback query. A query Telegram no longer knows (too
+// old, say after a restart) is not an error worth more than a debug line.
+func (b *Bot) answer(ctx context.Context, in incoming, text string) {
+	if len([]rune(text)) > 200 {
+		text = string([]rune(text)[:199]) + "…"
+	}
+	err := b.send.do(ctx, in.chatID, false, func(ctx context.Context) error {
+		_, err := b.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: in.callbackID, Text: text})
+		return err
+	})
+	if err != nil {
+		b.log.Debug("answerCallbackQuery", "err", redact(err, b.cfg.Token))
+	}
+}
+
+// show sends one reply: an edit of the pressed message when asked and
+// possible, new messages otherwise.
+func (b *Bot) show(ctx context.Context, in incoming, r conversation.Reply) error {
+	isButton := in.callbackID != ""
+	chunks := renderText(r, !isButton)
+	markup := b.keyboard(in.ev.UserID, r.Buttons)
+	noPreview := &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
+	if r.Edit && isButton && in.messageID != 0 && len(chunks) == 1 {
+		err := b.send.do(ctx, in.chatID, true, func(ctx context.Context) error {
+			_, err := b.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{
+				ChatID: in.chatID, MessageID: in.messageID, Text: chunks[0],
+				ParseMode: models.ParseModeHTML, ReplyMarkup: markup, LinkPreviewOptions: noPreview,
+			})
+			return err
+		})
+		switch {
+		case err == nil, notModified(err):
+			return nil
+		case !cannotEdit(err):
+			return err
+		}
+		// The message is gone or too old to edit: send a new one.
+	}
+	for i, c := range chunks {
+		p := &tgbot.SendMessageParams{ChatID: in.chatID, Text: c, ParseMode: models.ParseModeHTML, LinkPreviewOptions: noPreview}
+		if i == len(chunks)-1 {
+			p.ReplyMarkup = markup
+		}
+		err := b.send.do(ctx, in.chatID, true, func(ctx context.Context) error {
+			_, err := b.api.SendMessage(ctx, p)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

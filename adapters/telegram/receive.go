@@ -1,0 +1,241 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/buyerguide/bot/conversation"
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+// allowedUpdates are the kinds the bot asks Telegram for.
+var allowedUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member"}
+
+// inbound reads the user of a raw update. ok is false for updates that
+// concern no user the bot talks to (channel posts, say): they are
+// confirmed and dropped.
+func inbound(raw []byte) (it conversation.Inbound, ok bool, err error) {
+	var u models.Update
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return it, false, fmt.Errorf("telegram: decode update: %w", err)
+	}
+	var from *models.User
+	switch {
+	case u.Message != nil:
+		from = u.Message.From
+	case u.EditedMessage != nil:
+		from = u.EditedMessage.From
+	case u.CallbackQuery != nil:
+		from = &u.CallbackQuery.From
+	case u.MyChatMember != nil:
+		from = &u.MyChatMember.From
+	}
+	if from == nil || from.ID == 0 || from.IsBot {
+		return conversation.Inbound{UpdateID: u.ID}, false, nil
+	}
+	return conversation.Inbound{UpdateID: u.ID, UserID: from.ID, Payload: raw}, true, nil
+}
+
+// poll long-polls getUpdates. The offset that confirms a batch is only
+// sent after the batch is stored in the inbox.
+func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
+	if _, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("telegram: deleteWebhook: %w", redact(err, b.cfg.Token))
+	}
+	close(b.Ready)
+	var offset int64
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		if backoff > 0 {
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
+		}
+		raws, err := b.getUpdates(ctx, offset)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
+			b.log.Warn("getUpdates failed", "err", err, "retry_in", backoff)
+			continue
+		}
+		var items []conversation.Inbound
+		next := offset
+		for _, raw := range raws {
+			it, ok, err := inbound(raw)
+			if err != nil {
+				b.log.Warn("undecodable update dropped", "err", err)
+				continue
+			}
+			next = max(next, it.UpdateID+1)
+			if ok {
+				items = append(items, it)
+			}
+		}
+		fresh, err := b.store.InboxAdd(ctx, items)
+		if err != nil {
+			// Not stored: keep the offset, so Telegram sends them again.
+			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
+			b.log.Error("storing updates failed", "err", err, "retry_in", backoff)
+			continue
+		}
+		backoff = 0
+		offset = next
+		for _, it := range fresh {
+			d.push(it)
+		}
+	}
+	return nil
+}
+
+// getUpdates asks for updates from offset, waiting up to the poll timeout.
+// It returns each update's raw JSON, which is what the inbox keeps.
+func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+	body, err := json.Marshal(map[string]any{
+		"offset":          offset,
+		"timeout":         int(b.cfg.PollTimeout / time.Second),
+		"allowed_updates": allowedUpdates,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.cfg.APIURL+"/bot"+b.cfg.Token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: %w", redact(err, b.cfg.Token))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL holds the token
+		}
+		return nil, fmt.Errorf("telegram: getUpdates: %w", redact(err, b.cfg.Token))
+	}
+	defer resp.Body.Close()
+	var r struct {
+		OK          bool              `json:"ok"`
+		Result      []json.RawMessage `json:"result"`
+		Description string            `json:"description"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&r); err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: status %d: %w", resp.StatusCode, err)
+	}
+	if !r.OK {
+		if r.Parameters.RetryAfter > 0 {
+			b.send.onRetryAfter()
+			t := time.NewTimer(time.Duration(r.Parameters.RetryAfter) * time.Second)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+		}
+		return nil, fmt.Errorf("telegram: getUpdates: %d %s", resp.StatusCode, r.Description)
+	}
+	return r.Result, nil
+}
+
+// maxWebhookBody bounds one webhook request.
+const maxWebhookBody = 1 << 20
+
+// serveWebhook registers the webhook and serves it until ctx ends.
+func (b *Bot) serveWebhook(ctx context.Context, d *dispatcher) error {
+	u, _ := url.Parse(b.cfg.WebhookURL)
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	mux := http.NewServeMux()
+	mux.Handle(path, b.webhookHandler(d))
+	srv := &http.Server{Addr: b.cfg.ListenAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", b.cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("telegram: webhook listen: %w", err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	_, err = b.api.SetWebhook(ctx, &tgbot.SetWebhookParams{
+		URL:            b.cfg.WebhookURL,
+		SecretToken:    b.secret,
+		AllowedUpdates: allowedUpdates,
+		MaxConnections: b.cfg.Workers,
+	})
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("telegram: setWebhook: %w", redact(err, b.cfg.Token))
+	}
+	b.log.Info("webhook listening", "addr", ln.Addr().String(), "path", path)
+	close(b.Ready)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("telegram: webhook server: %w", err)
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil {
+		return fmt.Errorf("telegram: webhook shutdown: %w", err)
+	}
+	return nil
+}
+
+// webhookHandler answers 401 without the right secret, and 200 only once
+// the update is stored; Telegram retries anything else.
+func (b *Bot) webhookHandler(d *dispatcher) http.Handler {
+	secret := []byte(b.secret)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
+		if subtle.ConstantTimeCompare(got, secret) != 1 {
+			b.log.Warn("webhook request with a wrong secret", "remote", r.RemoteAddr)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		raw, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody))
+		if err != nil {
+			http.Error(w, "read error", http.StatusBadRequest)
+			return
+		}
+		it, ok, err := inbound(raw)
+		if err != nil {
+			http.Error(w, "bad update", http.StatusBadRequest)
+			return
+		}
+		if !ok {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		fresh, err := b.store.InboxAdd(r.Context(), []conversation.Inbound{it})
+		if err != nil {
+			b.log.Error("storing a webhook update failed", "update", it.UpdateID, "err", err)
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		for _, it := range fresh {
+			d.push(it)
+		}
+	})
+}

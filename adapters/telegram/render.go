@@ -1,0 +1,114 @@
+package telegram
+
+import (
+	"html"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/buyerguide/bot/conversation"
+	"github.com/go-telegram/bot/models"
+)
+
+// maxText is Telegram's limit on a message's text, in characters after
+// entity parsing. Escaped HTML is longer than what Telegram counts, so
+// measuring the escaped text stays on the safe side.
+const maxText = 4096
+
+// renderText turns a reply into HTML chunks of at most maxText characters.
+// Every piece of text is escaped: the words come from translators and
+// users, never as markup. withNotice puts the notice in the message (for
+// typed messages; a button's notice goes in the callback answer instead).
+func renderText(r conversation.Reply, withNotice bool) []string {
+	var parts []string
+	if withNotice && r.Notice != "" {
+		parts = append(parts, "<i>"+html.EscapeString(r.Notice)+"</i>")
+	}
+	if r.Title != "" {
+		parts = append(parts, "<b>"+html.EscapeString(r.Title)+"</b>")
+	}
+	head := strings.Join(parts, "\n\n")
+	body := html.EscapeString(r.Text)
+	switch {
+	case head == "":
+		return split(body, maxText)
+	case body == "":
+		return []string{head}
+	}
+	full := head + "\n\n" + body
+	if utf8.RuneCountInString(full) <= maxText {
+		return []string{full}
+	}
+	// The head stays whole on the first chunk; the body is split after it.
+	chunks := split(body, maxText-utf8.RuneCountInString(head)-2)
+	chunks[0] = head + "\n\n" + chunks[0]
+	return chunks
+}
+
+// split cuts escaped text into chunks of at most max characters, at a
+// paragraph break if there is one, else a line break, else a space, and
+// never inside an HTML entity.
+func split(s string, max int) []string {
+	var out []string
+	for utf8.RuneCountInString(s) > max {
+		cut := byteIndexOfRune(s, max)
+		window := s[:cut]
+		at := strings.LastIndex(window, "\n\n")
+		if at < max/2 {
+			at = strings.LastIndex(window, "\n")
+		}
+		if at < max/2 {
+			at = strings.LastIndex(window, " ")
+		}
+		if at < max/2 {
+			at = cut
+			if amp := strings.LastIndex(window, "&"); amp >= 0 && !strings.Contains(window[amp:], ";") {
+				at = amp
+			}
+		}
+		out = append(out, strings.TrimRight(s[:at], " \n"))
+		s = strings.TrimLeft(s[at:], " \n")
+	}
+	if s != "" || len(out) == 0 {
+		out = append(out, s)
+	}
+	return out
+}
+
+// byteIndexOfRune returns the byte offset of the n-th rune.
+func byteIndexOfRune(s string, n int) int {
+	i := 0
+	for j := range s {
+		if i == n {
+			return j
+		}
+		i++
+	}
+	return len(s)
+}
+
+// keyboard turns button rows into an inline keyboard with signed data.
+func (b *Bot) keyboard(userID int64, rows [][]conversation.Button) models.ReplyMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
+	kb := &models.InlineKeyboardMarkup{}
+	for _, row := range rows {
+		var r []models.InlineKeyboardButton
+		for _, btn := range row {
+			k := models.InlineKeyboardButton{Text: btn.Label}
+			switch {
+			case btn.URL != "":
+				k.URL = btn.URL
+			case btn.Action != nil:
+				k.CallbackData = b.codec.encode(userID, btn.Action)
+			default:
+				continue
+			}
+			r = append(r, k)
+		}
+		if len(r) > 0 {
+			kb.InlineKeyboard = append(kb.InlineKeyboard, r)
+		}
+	}
+	return kb
+}

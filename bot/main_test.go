@@ -5,7 +5,11 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/buyerguide/bot/adapters/telegram/telegramtest"
 )
 
 func env(m map[string]string) func(string) string {
@@ -57,4 +61,52 @@ func TestBadConfigIsRefused(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
+}
+
+// TestTelegramModeAgainstTheFakeServer runs the real program in polling
+// mode: a user's /start gets the first step, and a cancel stops it with
+// exit code 0.
+func TestTelegramModeAgainstTheFakeServer(t *testing.T) {
+	const token = "42:main-test-token"
+	srv := telegramtest.NewServer(token)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errs syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-db", filepath.Join(t.TempDir(), "bot.db"), "-poll-timeout", "2s"}, env(map[string]string{
+			"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": srv.URL(),
+		}), strings.NewReader(""), &out, &errs)
+	}()
+	u := telegramtest.User{ID: 5, FirstName: "Ana", LanguageCode: "es"}
+	srv.SendText(u, "/start")
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer wcancel()
+	if err := srv.Wait(wctx, func() bool { _, ok := srv.LastMessage(u.ID); return ok }); err != nil {
+		t.Fatalf("no reply: %v\n%s", err, errs.String())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d:\n%s", code, errs.String())
+	}
+	if strings.Contains(errs.String(), token) {
+		t.Error("the token appears in the logs")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,0 +1,122 @@
+package telegram
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/buyerguide/bot/conversation"
+	"github.com/buyerguide/bot/data"
+)
+
+func TestCodecRoundTripAndRefusals(t *testing.T) {
+	c := codec{key: []byte("k1")}
+	a := &conversation.Action{Kind: conversation.ActChoose, Arg: "yes", Step: "intro.verified", Version: 1234567}
+	d := c.encode(42, a)
+	got, ok := c.decode(42, d)
+	if !ok || *got != *a {
+		t.Fatalf("round trip: %+v, %v", got, ok)
+	}
+	refused := map[string]string{
+		"other user":   "",
+		"other key":    "",
+		"flipped kind": "b" + d[1:],
+		"no mac":       d[:strings.LastIndexByte(d, '|')],
+		"garbage":      "|||||",
+		"empty":        "",
+	}
+	for name, data := range refused {
+		uid, cc := int64(42), c
+		switch name {
+		case "other user":
+			uid, data = 43, d
+		case "other key":
+			cc, data = codec{key: []byte("k2")}, d
+		}
+		if _, ok := cc.decode(uid, data); ok {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestLongestCallbackDataFits checks every button the guide can draw
+// against Telegram's 64-byte limit, with a large version number.
+func TestLongestCallbackDataFits(t *testing.T) {
+	g, err := data.LoadGuide()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := codec{key: []byte("k")}
+	for _, st := range g.Stages {
+		for _, s := range st.Steps {
+			args := []string{"", st.ID, "pt-BR"}
+			for _, ch := range s.Choices {
+				args = append(args, ch.ID)
+			}
+			for _, p := range st.Problems {
+				args = append(args, p.ID)
+			}
+			for _, arg := range args {
+				d := c.encode(1<<40, &conversation.Action{Kind: conversation.ActChoose, Arg: arg, Step: s.Key, Version: 1 << 40})
+				if len(d) > maxCallbackData {
+					t.Errorf("%s %s: %d bytes: %s", s.Key, arg, len(d), d)
+				}
+			}
+		}
+	}
+}
+
+func TestRenderSplitsLongTextsCleanly(t *testing.T) {
+	para := strings.Repeat("Chinese 会员名 & <labels> ", 40) // ~1000 chars, escaped longer
+	r := conversation.Reply{Title: "Title & co", Text: strings.Repeat(para+"\n\n", 12), Notice: "note"}
+	chunks := renderText(r, true)
+	if len(chunks) < 3 {
+		t.Fatalf("%d chunks", len(chunks))
+	}
+	if !strings.HasPrefix(chunks[0], "<i>note</i>\n\n<b>Title &amp; co</b>\n\n") {
+		t.Errorf("first chunk starts %q", chunks[0][:40])
+	}
+	var joined strings.Builder
+	for i, c := range chunks {
+		if n := utf8.RuneCountInString(c); n > maxText {
+			t.Errorf("chunk %d has %d characters", i, n)
+		}
+		// No chunk ends inside an entity.
+		if amp := strings.LastIndex(c, "&"); amp >= 0 && !strings.Contains(c[amp:], ";") {
+			t.Errorf("chunk %d ends inside an entity: %q", i, c[amp:])
+		}
+		joined.WriteString(c)
+	}
+	if got := strings.Count(joined.String(), "会员名"); got != 12*40 {
+		t.Errorf("lost text: %d labels of %d", got, 12*40)
+	}
+	// A button's notice goes in the callback answer, not the message.
+	if c := renderText(r, false); strings.Contains(c[0], "note") {
+		t.Errorf("notice rendered into a button's edit")
+	}
+	if c := renderText(conversation.Reply{Text: "a<b"}, false); len(c) != 1 || c[0] != "a&lt;b" {
+		t.Errorf("short text %q", c)
+	}
+}
+
+func TestSenderChatBurstThenWaits(t *testing.T) {
+	s := newSender(0, 1, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	for i := range 3 {
+		if err := s.wait(ctx, 7); err != nil {
+			t.Fatalf("message %d within the burst: %v", i+1, err)
+		}
+	}
+	// The fourth must wait about a second, past the context's deadline:
+	// the limiter refuses at once instead of sleeping.
+	if err := s.wait(ctx, 7); err == nil {
+		t.Error("a fourth message within a second was let through")
+	}
+	// Another chat has its own budget.
+	if err := s.wait(ctx, 8); err != nil {
+		t.Errorf("another chat: %v", err)
+	}
+}

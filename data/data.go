@@ -13,7 +13,7 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-//go:embed guide.toml domains.toml
+//go:embed *.toml
 var files embed.FS
 
 // Guide is the whole guide: stages in the guidebook's order.

@@ -112,34 +112,115 @@ func subset(a, b []string) bool {
 	return true
 }
 
+// TestMatchLanguage resolves real Telegram language codes.
 func TestMatchLanguage(t *testing.T) {
 	c, err := Load()
 	if err != nil {
 		t.Fatal(err)
-	}
-	has := func(lang string) bool {
-		for _, t := range c.Languages() {
-			if t.String() == lang {
-				return true
-			}
-		}
-		return false
 	}
 	tests := []struct {
 		choice, code, want string
 	}{
 		{"", "", "en"},
 		{"", "en", "en"},
-		{"", "en-US", "en"},
+		{"", "en-GB", "en"},
+		{"", "ru", "ru"},
+		{"", "ru-RU", "ru"},
+		{"", "uk", "en"}, // Ukrainian: no translation; English rather than a guess
+		{"", "es", "es"},
+		{"", "es-419", "es"},
+		{"", "es-MX", "es"},
+		{"", "pt-br", "pt-BR"},
+		{"", "pt-BR", "pt-BR"},
+		{"", "pt", "pt-BR"},
+		{"", "pt-PT", "pt-BR"},
+		{"", "fr", "fr"},
+		{"", "fr-CA", "fr"},
+		{"", "de", "de"},
+		{"", "de-AT", "de"},
+		{"", "tr", "tr"},
+		{"", "ar", "ar"},
+		{"", "ar-SA", "ar"},
+		{"", "id", "id"},
+		{"", "in", "id"}, // the old code for Indonesian, still sent by some clients
+		{"", "ms", "ms"},
+		{"", "ms-MY", "ms"},
+		{"", "th", "th"},
+		{"", "vi", "vi"},
+		{"", "ja", "ja"},
+		{"", "ja-JP", "ja"},
+		{"", "ko", "ko"},
+		{"", "ko-KR", "ko"},
+		{"", "zh-hans", "en"}, // Chinese readers do not need this bot's translations
+		{"", "zh-hant", "en"},
 		{"", "xx-unknown", "en"},
 		{"", "not a tag!", "en"},
+		{"de", "ru", "de"},   // an explicit choice wins
+		{"bogus", "fr", "fr"}, // an unusable choice falls back to the client
 	}
 	for _, tc := range tests {
-		if !has(tc.want) {
+		if !c.Speaks(tc.want) {
+			t.Errorf("the bot does not speak %s", tc.want)
 			continue
 		}
 		if got := c.Match(tc.choice, tc.code); got != tc.want {
 			t.Errorf("Match(%q, %q) = %q, want %q", tc.choice, tc.code, got, tc.want)
+		}
+	}
+}
+
+// TestPluralFormsRender renders every plural message in every language
+// for counts that pick different CLDR forms.
+func TestPluralFormsRender(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := messages(t)
+	for id, m := range all["en"] {
+		if m.One == "" {
+			continue
+		}
+		for _, tag := range c.Languages() {
+			for _, n := range []int{0, 1, 2, 3, 5, 11, 21, 22, 100, 1000000} {
+				s, err := c.Localizer(tag.String()).Localize(&i18n.LocalizeConfig{
+					MessageID: id, PluralCount: n, TemplateData: map[string]any{"Count": n, "Done": 1},
+				})
+				if err != nil || s == "" {
+					t.Errorf("%s: %s with %d: %q, %v", tag, id, n, s, err)
+				}
+			}
+		}
+	}
+}
+
+// Limits of Telegram and of phone screens, checked in every language.
+const (
+	maxButton           = 32  // characters: longer labels are cut on narrow phones
+	maxCommand          = 256 // Telegram's limit on a command description
+	maxDescription      = 512
+	maxShortDescription = 120
+)
+
+func TestLengthLimits(t *testing.T) {
+	for lang, msgs := range messages(t) {
+		for id, m := range msgs {
+			limit := 0
+			switch {
+			case strings.HasPrefix(id, "ui.btn."), id == "language.name":
+				limit = maxButton
+			case strings.HasPrefix(id, "cmd."):
+				limit = maxCommand
+			case id == "bot.description":
+				limit = maxDescription
+			case id == "bot.short_description":
+				limit = maxShortDescription
+			}
+			for _, f := range forms(m) {
+				if n := len([]rune(f)); limit > 0 && n > limit {
+					t.Errorf("%s: %s is %d characters, limit %d", lang, id, n, limit)
+				}
+			}
 		}
 	}
 }

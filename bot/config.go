@@ -17,6 +17,7 @@ import (
 // Config is every setting of the program. Each one is a flag with an
 // environment variable beside it; a flag given on the command line wins.
 type Config struct {
+	OpsAddr   string
 	DBPath    string
 	UserID    int64
 	Lang      string
@@ -44,6 +45,11 @@ var settings = []setting{
 	{"poll-timeout", "POLL_TIMEOUT", telegram.DefaultPollTimeout.String(), "long-polling timeout"},
 	{"rate-global", "TELEGRAM_RATE_GLOBAL", strconv.Itoa(telegram.DefaultGlobalRate), "outgoing messages per second, all chats; 0 turns the limit off (fake servers only)"},
 	{"rate-chat", "TELEGRAM_RATE_CHAT", strconv.Itoa(telegram.DefaultChatRate), "outgoing messages per second per chat (bursts of 3); 0 turns the limit off"},
+	{"support-chat", "SUPPORT_CHAT_ID", "0", "Telegram supergroup where support agents work (topics: one per ticket); 0: no agents, the bot gives the guidebook's customer service"},
+	{"support-agents", "SUPPORT_AGENT_IDS", "", "comma-separated Telegram user IDs allowed to act as agents; empty: every member of the support chat"},
+	{"support-lang", "SUPPORT_LANG", "en", "language of the support team's messages"},
+	{"ops", "OPS_ADDR", "", "address of the operations endpoint (/healthz, /metrics), e.g. 127.0.0.1:9090; empty: off"},
+	{"shutdown-timeout", "SHUTDOWN_TIMEOUT", telegram.DefaultShutdownTimeout.String(), "how long updates in hand may take to finish after SIGINT/SIGTERM"},
 	{"log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error"},
 	{"log-format", "LOG_FORMAT", "text", "log format: text or json"},
 }
@@ -93,6 +99,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	if c.Telegram.ChatRate, err = strconv.ParseFloat(*vals["rate-chat"], 64); err != nil || c.Telegram.ChatRate < 0 {
 		return Config{}, fmt.Errorf("-rate-chat: want a number >= 0, got %q", *vals["rate-chat"])
+	}
+	if c.Telegram.SupportChatID, err = strconv.ParseInt(*vals["support-chat"], 10, 64); err != nil {
+		return Config{}, fmt.Errorf("-support-chat: want a chat ID, got %q", *vals["support-chat"])
+	}
+	if c.Telegram.AgentIDs, err = telegram.ParseIDs(*vals["support-agents"]); err != nil {
+		return Config{}, fmt.Errorf("-support-agents: %w", err)
+	}
+	c.Telegram.SupportLang = *vals["support-lang"]
+	c.OpsAddr = *vals["ops"]
+	if c.Telegram.ShutdownTimeout, err = time.ParseDuration(*vals["shutdown-timeout"]); err != nil || c.Telegram.ShutdownTimeout <= 0 {
+		return Config{}, fmt.Errorf("-shutdown-timeout: want a positive duration, got %q", *vals["shutdown-timeout"])
 	}
 	if !secretRE.MatchString(c.Telegram.WebhookSecret) {
 		return Config{}, errors.New("-webhook-secret: 1-256 characters of A-Za-z0-9_-")

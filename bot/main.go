@@ -13,13 +13,13 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/buyerguide/bot/adapters/console"
+	"github.com/buyerguide/bot/adapters/ops"
 	"github.com/buyerguide/bot/adapters/sqlite"
 	"github.com/buyerguide/bot/adapters/telegram"
 	"github.com/buyerguide/bot/conversation"
-	"github.com/buyerguide/bot/data"
-	"github.com/buyerguide/bot/locales"
 )
 
 func main() {
@@ -57,11 +57,7 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	guide, err := data.LoadGuide()
-	if err != nil {
-		return err
-	}
-	cat, err := locales.Load()
+	content, err := conversation.LoadContent()
 	if err != nil {
 		return err
 	}
@@ -70,17 +66,67 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, s
 		return err
 	}
 	defer db.Close()
-	engine, err := conversation.New(guide, cat, db, log)
+	metrics := ops.NewMetrics(db, log)
+	opts := []conversation.Option{conversation.WithObserver(metrics)}
+	if cfg.Telegram.Token != "" && cfg.Telegram.SupportChatID != 0 {
+		opts = append(opts, conversation.WithSupport())
+	}
+	engine, err := conversation.New(content, db, log, opts...)
 	if err != nil {
 		return err
 	}
+	pruneCtx, stopPrune := context.WithCancel(ctx)
+	pruned := make(chan struct{})
+	go func() { prune(pruneCtx, db, log); close(pruned) }()
+	defer func() { stopPrune(); <-pruned }() // before the database closes
+	checks := []ops.Check{{Name: "database", Run: db.Ping}}
+	var run func(context.Context) error
 	if cfg.Telegram.Token == "" {
 		c := &console.Console{Handler: engine, UserID: cfg.UserID, Lang: cfg.Lang, In: stdin, Out: stdout}
-		return c.Run(ctx)
+		run = c.Run
+	} else {
+		cfg.Telegram.Metrics = metrics
+		tg, err := telegram.New(ctx, cfg.Telegram, engine, db, content.Cat, log)
+		if err != nil {
+			return err
+		}
+		checks = append(checks, ops.Check{Name: "telegram", Run: tg.Ping})
+		run = tg.Run
 	}
-	tg, err := telegram.New(ctx, cfg.Telegram, engine, db, cat, log)
-	if err != nil {
-		return err
+	if cfg.OpsAddr == "" {
+		return run(ctx)
 	}
-	return tg.Run(ctx)
+	// The endpoint lives as long as the bot: it stops when run returns.
+	opsCtx, stopOps := context.WithCancel(ctx)
+	opsDone := make(chan error, 1)
+	go func() { opsDone <- ops.Serve(opsCtx, cfg.OpsAddr, ops.Handler(metrics, checks), log) }()
+	err = run(ctx)
+	stopOps()
+	if opsErr := <-opsDone; err == nil {
+		err = opsErr
+	}
+	return err
+}
+
+// keepProcessed is how long processed-update IDs are kept: Telegram
+// redelivers an update for at most a day, so a week is ample.
+const keepProcessed = 7 * 24 * time.Hour
+
+// prune deletes old processed-update records at start and every hour.
+func prune(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := db.PruneProcessed(ctx, time.Now().Add(-keepProcessed))
+		if err != nil && ctx.Err() == nil {
+			log.Warn("pruning processed updates", "err", err)
+		} else if n > 0 {
+			log.Info("pruned processed updates", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -11,40 +11,121 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/buyerguide/bot/data"
 	"github.com/buyerguide/bot/locales"
 )
 
+// Content is everything the engine shows: the guide, the glossary and
+// the words in every language. It is loaded once at start.
+type Content struct {
+	Guide   *data.Guide
+	Labels  []data.Label
+	Domains *data.Domains
+	Cat     *locales.Catalog
+}
+
+// LoadContent loads the embedded guide, glossary and catalogue.
+func LoadContent() (*Content, error) {
+	g, err := data.LoadGuide()
+	if err != nil {
+		return nil, err
+	}
+	labels, err := data.LoadLabels()
+	if err != nil {
+		return nil, err
+	}
+	domains, err := data.LoadDomains()
+	if err != nil {
+		return nil, err
+	}
+	cat, err := locales.Load()
+	if err != nil {
+		return nil, err
+	}
+	return &Content{Guide: g, Labels: labels, Domains: domains, Cat: cat}, nil
+}
+
 // Engine handles events. It is safe for concurrent use; the transport
 // makes sure events of one user arrive one at a time.
 type Engine struct {
-	guide *guide
-	cat   *locales.Catalog
-	store Store
-	log   *slog.Logger
+	guide   *guide
+	cat     *locales.Catalog
+	matcher *Matcher
+	labels  map[string]*data.Label // by simplified form
+	domains *data.Domains
+	store   Store
+	log     *slog.Logger
+	// support: a support chat is configured, so "talk to a person" opens
+	// a ticket; without one it gives the guidebook's customer service.
+	support  bool
+	observer Observer
 }
 
-// New builds an engine over guide data, a message catalogue and a store.
-func New(g *data.Guide, cat *locales.Catalog, store Store, log *slog.Logger) (*Engine, error) {
-	if g == nil || len(g.Stages) == 0 {
+// Option changes how an engine works.
+type Option func(*Engine)
+
+// Observer is told about every handled update (metrics).
+type Observer interface {
+	Observe(kind, stage string, d time.Duration, err error)
+}
+
+// WithObserver reports every handled update to o.
+func WithObserver(o Observer) Option { return func(e *Engine) { e.observer = o } }
+
+// WithSupport turns on tickets for human support agents.
+func WithSupport() Option { return func(e *Engine) { e.support = true } }
+
+// New builds an engine over the content and a store.
+func New(c *Content, store Store, log *slog.Logger, opts ...Option) (*Engine, error) {
+	if c == nil || c.Guide == nil || len(c.Guide.Stages) == 0 {
 		return nil, errors.New("engine: empty guide")
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{guide: newGuide(g), cat: cat, store: store, log: log}, nil
+	e := &Engine{guide: newGuide(c.Guide), cat: c.Cat, store: store, log: log,
+		matcher: NewMatcher(c.Labels), labels: map[string]*data.Label{}, domains: c.Domains}
+	if e.domains == nil {
+		e.domains = &data.Domains{}
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	for i := range c.Labels {
+		e.labels[c.Labels[i].Zh] = &c.Labels[i]
+	}
+	return e, nil
 }
 
 // Handle applies one event and returns what to show. An event whose
 // UpdateID was already applied changes nothing and shows the current step.
 func (e *Engine) Handle(ctx context.Context, ev Event) ([]Reply, error) {
+	start := time.Now()
 	var replies []Reply
+	stage := ""
 	err := e.store.Update(ctx, ev.UserID, ev.UpdateID, func(s *Session) error {
 		var err error
 		replies, err = e.apply(ctx, s, ev)
+		if st := e.guide.step(s.Step); st != nil {
+			stage = st.Stage
+		}
 		return err
 	})
+	defer func() {
+		// One line per update: who, what kind, where, how long. Never the
+		// text: it may hold anything a user typed.
+		d, kind := time.Since(start), ev.kindName()
+		level := slog.LevelInfo
+		if ev.UpdateID == 0 {
+			level = slog.LevelDebug // the console: no need to log every line
+		}
+		e.log.Log(ctx, level, "update", "user", ev.UserID, "kind", kind, "stage", stage, "duration", d, "err", err)
+		if e.observer != nil {
+			e.observer.Observe(kind, stage, d, err)
+		}
+	}()
 	if errors.Is(err, ErrDuplicate) {
 		// Applied before, but the transport is handling it again: its
 		// replies were probably lost in a crash between the commit and the
@@ -86,6 +167,19 @@ func (e *Engine) apply(ctx context.Context, s *Session, ev Event) ([]Reply, erro
 	}
 	t := &turn{e: e, s: s, lang: e.cat.Match(s.Lang, s.LangCode)}
 	switch ev.Kind {
+	case KindTicketClosed:
+		return t.ticketClosed(ctx, ev.Ticket)
+	case KindSetLanguage:
+		if !e.cat.Speaks(ev.Text) {
+			return nil, nil
+		}
+		s.Lang, t.lang = ev.Text, ev.Text
+		return []Reply{{Text: t.text("ui.notice.language_set", map[string]any{"Name": t.text("language.name", nil)})}}, nil
+	}
+	if s.Ticket != 0 {
+		return t.inTicket(ctx, ev)
+	}
+	switch ev.Kind {
 	case KindButton:
 		return t.button(ctx, ev.Action)
 	case KindBadButton:
@@ -112,6 +206,14 @@ func (t *turn) button(ctx context.Context, a *Action) ([]Reply, error) {
 	if a.Kind.changesState() && (a.Step != t.s.Step || a.Version != t.s.Version) {
 		return []Reply{t.stepScreen(t.text("ui.notice.stale", nil), true)}, nil
 	}
+	if a.Kind.isOrder() {
+		r, err := t.orderAction(ctx, a)
+		// The summary to copy is a message of its own; the rest edit in place.
+		r.Edit = a.Kind != ActCopy
+		return []Reply{r}, err
+	}
+	// Any other button leaves a half-answered prompt.
+	t.s.Input = ""
 	var (
 		r   Reply
 		err error
@@ -143,6 +245,19 @@ func (t *turn) button(ctx context.Context, a *Action) ([]Reply, error) {
 		r = t.restartScreen()
 	case ActLangs:
 		r = t.languageScreen()
+	case ActExplain:
+		r = t.screenLabels()
+	case ActSupport:
+		r, err = t.supportStart(ctx, "")
+	case ActSupportSend:
+		r, err = t.openTicket(ctx, "")
+	case ActSupportEnd:
+		r = t.stepScreen("", false)
+	case ActForget:
+		r = t.forgetScreen()
+	case ActForgetYes:
+		t.s.Forget = true
+		r = Reply{Text: t.text("ui.forget.done", nil)}
 	case ActLang:
 		r = t.setLanguage(a.Arg)
 	}
@@ -154,7 +269,7 @@ func (t *turn) button(ctx context.Context, a *Action) ([]Reply, error) {
 }
 
 // commandRE splits "/cmd@botname args".
-var commandRE = regexp.MustCompile(`^/([A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$`)
+var commandRE = regexp.MustCompile(`(?s)^/([A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$`)
 
 // payloadRE is what Telegram allows in a /start deep-link payload.
 var payloadRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -163,7 +278,32 @@ var payloadRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 func (t *turn) typed(ctx context.Context, text string) ([]Reply, error) {
 	text = strings.TrimSpace(text)
 	m := commandRE.FindStringSubmatch(text)
+	if m == nil && strings.HasPrefix(t.s.Input, "support:") {
+		r, err := t.openTicket(ctx, text)
+		return []Reply{r}, err
+	}
+	if m == nil && t.s.Input != "" {
+		r, err := t.answer(ctx, text)
+		return []Reply{r}, err
+	}
 	if m == nil {
+		t.remember(text)
+	}
+	if m != nil && t.s.Input != "" {
+		// A command leaves the prompt; what was entered is kept.
+		t.s.Input = ""
+	}
+	if m == nil {
+		var out []Reply
+		if r, ok := t.linkCheck(text); ok {
+			out = append(out, r)
+		}
+		if HasChinese(text) {
+			out = append(out, t.explain(text))
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
 		return t.unknown(), nil
 	}
 	cmd, arg := strings.ToLower(m[1]), strings.TrimSpace(m[2])
@@ -182,6 +322,25 @@ func (t *turn) typed(ctx context.Context, text string) ([]Reply, error) {
 		return []Reply{t.restartScreen()}, nil
 	case "language", "lang":
 		return []Reply{t.languageScreen()}, nil
+	case "mydata":
+		r, err := t.mydata(ctx)
+		return []Reply{r}, err
+	case "forget":
+		return []Reply{t.forgetScreen()}, nil
+	case "support", "human", "agent":
+		r, err := t.supportStart(ctx, arg)
+		return []Reply{r}, err
+	case "order", "orders", "drafts":
+		r, err := t.draftsScreen(ctx, "")
+		return []Reply{r}, err
+	case "cancel":
+		r, err := t.draftsScreen(ctx, "")
+		return []Reply{r}, err
+	case "explain":
+		if arg == "" {
+			return []Reply{t.stepScreen(t.text("ui.explain.prompt", nil), false)}, nil
+		}
+		return []Reply{t.explain(arg)}, nil
 	case "next", "back", "skip":
 		ev := map[string]string{"next": evNext, "back": evBack, "skip": evSkip}[cmd]
 		if !t.e.guide.can(t.s.Step, ev) {

@@ -20,6 +20,8 @@ type env struct {
 	db    *sqlite.DB
 	eng   *conversation.Engine
 	path  string
+
+	content *conversation.Content
 }
 
 func newEnv(t testing.TB) *env {
@@ -29,11 +31,7 @@ func newEnv(t testing.TB) *env {
 
 func openEnv(t testing.TB, path string) *env {
 	t.Helper()
-	g, err := data.LoadGuide()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := locales.Load()
+	c, err := conversation.LoadContent()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,11 +40,11 @@ func openEnv(t testing.TB, path string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	eng, err := conversation.New(g, cat, db, nil)
+	eng, err := conversation.New(c, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, guide: g, cat: cat, db: db, eng: eng, path: path}
+	return &env{t: t, guide: c.Guide, cat: c.Cat, db: db, eng: eng, path: path, content: c}
 }
 
 // steps lists every step key in guide order.

@@ -1,5 +1,7 @@
 package conversation
 
+import "strings"
+
 // Kind says what a user did.
 type Kind int
 
@@ -17,6 +19,12 @@ const (
 	KindUnsupported
 	// KindEdited is an edit of a message the user sent earlier.
 	KindEdited
+	// KindTicketClosed: a support agent closed the user's ticket
+	// (Event.Ticket).
+	KindTicketClosed
+	// KindSetLanguage: a support agent switched the user's language to
+	// Event.Text.
+	KindSetLanguage
 )
 
 // Event is one thing a user did, already stripped of transport types.
@@ -30,6 +38,8 @@ type Event struct {
 	Kind         Kind
 	Text         string
 	Action       *Action
+	// Ticket is the support ticket an agent's event is about.
+	Ticket int64
 }
 
 // ActionKind names what a button does.
@@ -52,7 +62,44 @@ const (
 	ActAskReset ActionKind = "r" // view: confirm restart
 	ActLangs    ActionKind = "L" // view: the language picker
 	ActLang     ActionKind = "l" // choose a language; Arg: its tag
+	ActExplain  ActionKind = "x" // view: the labels of the current step
+
+	// Order drafts. Args name the draft (and item): "12", "12.34",
+	// "12.34.qty", "12.ordered", "12.SGD". The store only ever finds the
+	// user's own drafts, so a forged ID changes nothing.
+	ActDrafts      ActionKind = "D" // list
+	ActDraftNew    ActionKind = "N" // create
+	ActDraft       ActionKind = "d" // open
+	ActItemAdd     ActionKind = "a" // add an item (asks its fields)
+	ActItem        ActionKind = "i" // open an item
+	ActItemEdit    ActionKind = "e" // change one field of an item
+	ActItemDel     ActionKind = "X" // remove an item
+	ActDraftDel    ActionKind = "Z" // ask before deleting a draft
+	ActDraftDelYes ActionKind = "z" // delete a draft
+	ActStatus      ActionKind = "S" // move the status
+	ActCalc        ActionKind = "C" // top-up calculator: pick a currency
+	ActCurrency    ActionKind = "$" // calculator: currency picked
+	ActCopy        ActionKind = "y" // the summary as a message to copy
+	ActSkipField   ActionKind = "k" // skip an optional field
+	ActCancelInput ActionKind = "K" // leave a prompt
+
+	ActSupport     ActionKind = "H" // talk to a person: asks for a description
+	ActSupportSend ActionKind = "h" // open the ticket without a description
+	ActSupportEnd  ActionKind = "E" // end the support chat
+
+	ActForget    ActionKind = "F" // view: ask before deleting the user's data
+	ActForgetYes ActionKind = "f" // delete everything the bot keeps about the user
 )
+
+// isOrder reports the actions of order drafts.
+func (k ActionKind) isOrder() bool {
+	switch k {
+	case ActDrafts, ActDraftNew, ActDraft, ActItemAdd, ActItem, ActItemEdit, ActItemDel,
+		ActDraftDel, ActDraftDelYes, ActStatus, ActCalc, ActCurrency, ActCopy, ActSkipField, ActCancelInput:
+		return true
+	}
+	return false
+}
 
 // changesState reports whether an action moves the FSM.
 func (k ActionKind) changesState() bool {
@@ -65,9 +112,12 @@ func (k ActionKind) changesState() bool {
 
 // Valid reports whether k is an action the engine knows.
 func (k ActionKind) Valid() bool {
+	if k.isOrder() {
+		return true
+	}
 	switch k {
 	case ActNext, ActBack, ActSkip, ActChoose, ActJump, ActRestart,
-		ActStep, ActMenu, ActProgress, ActProblems, ActProblem, ActAskReset, ActLangs, ActLang:
+		ActStep, ActMenu, ActProgress, ActProblems, ActProblem, ActAskReset, ActLangs, ActLang, ActExplain, ActSupport, ActSupportSend, ActSupportEnd, ActForget, ActForgetYes:
 		return true
 	}
 	return false
@@ -96,6 +146,20 @@ type Reply struct {
 	// Notice is a short line for the pressed button (a toast on
 	// Telegram); transports without toasts print it before the message.
 	Notice string
+	// Relay asks the transport to pass the user's message on to this
+	// support ticket, instead of showing anything.
+	Relay int64
+	// Ticket tells the transport that a support ticket opened or closed.
+	Ticket *TicketChange
+}
+
+// TicketChange is a support ticket opening or closing.
+type TicketChange struct {
+	ID          int64
+	Opened      bool
+	Closed      bool
+	ByUser      bool // closed by the user (/cancel), not by an agent
+	Description string
 }
 
 // Button is either an action button or a link.
@@ -103,4 +167,28 @@ type Button struct {
 	Label  string
 	URL    string
 	Action *Action
+}
+
+// kindName names an event's kind for logs and metrics.
+func (ev Event) kindName() string {
+	switch ev.Kind {
+	case KindText:
+		if strings.HasPrefix(ev.Text, "/") {
+			return "command"
+		}
+		return "text"
+	case KindButton:
+		return "button"
+	case KindBadButton:
+		return "bad_button"
+	case KindUnsupported:
+		return "other"
+	case KindEdited:
+		return "edited"
+	case KindTicketClosed:
+		return "ticket_closed"
+	case KindSetLanguage:
+		return "set_language"
+	}
+	return "unknown"
 }

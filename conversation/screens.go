@@ -57,6 +57,13 @@ func (t *turn) stepScreen(notice string, edit bool) Reply {
 	for _, l := range step.Links {
 		r.Buttons = append(r.Buttons, []Button{{Label: t.text(l.Text, nil), URL: l.URL}})
 	}
+	if len(step.Labels) > 0 {
+		r.Buttons = append(r.Buttons, []Button{t.btn("ui.btn.explain", ActExplain, "")})
+	}
+	if st.Drafts {
+		r.Buttons = append(r.Buttons, []Button{t.btn("ui.btn.drafts", ActDrafts, "")})
+	}
+	r.Buttons = append(r.Buttons, []Button{t.btn("ui.btn.support", ActSupport, "")})
 	tools := []Button{t.btn("ui.btn.menu", ActMenu, "")}
 	if len(st.Problems) > 0 {
 		tools = append([]Button{t.btn("ui.btn.problem", ActProblems, "")}, tools...)
@@ -197,7 +204,7 @@ func (t *turn) problemsScreen() Reply {
 	for _, p := range st.Problems {
 		r.Buttons = append(r.Buttons, []Button{{Label: t.text(p.TitleID(st.ID), nil), Action: t.act(ActProblem, p.ID)}})
 	}
-	r.Buttons = append(r.Buttons, t.backRow())
+	r.Buttons = append(r.Buttons, []Button{t.btn("ui.btn.support", ActSupport, "")}, t.backRow())
 	return r
 }
 
@@ -213,6 +220,7 @@ func (t *turn) problemScreen(id string) Reply {
 			Text:  t.text(p.BodyID(st.ID), nil) + "\n\n" + t.text("ui.contact", nil),
 			Buttons: [][]Button{
 				{t.btn("ui.btn.problems", ActProblems, "")},
+				{t.btn("ui.btn.support", ActSupport, "")},
 				t.backRow(),
 			},
 		}

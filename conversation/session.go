@@ -44,6 +44,27 @@ type Session struct {
 	// Transitions made while handling the current event; the Store
 	// appends them to the user's log.
 	Transitions []Transition
+	// Input is what the user's next typed message answers (a field of an
+	// order item, a rate), or "" when the guide is in charge.
+	Input string
+	// Drafts are the user's order drafts, usable only during Store.Update
+	// (they belong to its transaction).
+	Drafts Drafts
+	// Ticket is the user's open support ticket, 0 when the guide is in
+	// charge; Tickets opens and closes them (transaction-bound, like
+	// Drafts).
+	Ticket  int64
+	Tickets Tickets
+	// Forget asks the Store to delete everything it keeps about the user
+	// instead of saving the session.
+	Forget bool
+	// Recent are the user's last typed messages (at most 5, never one
+	// that looked like it held a code or password), shown to the support
+	// agent who takes a ticket.
+	Recent []string
+	// Unknown are Chinese texts the user asked about that the glossary
+	// does not explain; the Store counts them for content editors.
+	Unknown []string
 }
 
 // New reports whether the session has never been stored.

@@ -31,6 +31,9 @@ type Stage struct {
 	Number   string    `toml:"number"`
 	Steps    []Step    `toml:"steps"`
 	Problems []Problem `toml:"problems"`
+	// Drafts shows the order drafts button on the stage's steps (where
+	// the buyer needs numbers: top-up, order, payment).
+	Drafts bool `toml:"drafts"`
 }
 
 // Step is one chat screen.

@@ -13,6 +13,8 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 //go:embed *.toml
@@ -128,6 +130,14 @@ func (c *Catalog) Plural(lang, id string, count int, data map[string]any) string
 		return id
 	}
 	return s
+}
+
+// Group writes an integer with the language's digit grouping: 1,234,567
+// in English, 1 234 567 in Russian, 1.234.567 in German. Digits are
+// always 0-9 (-u-nu-latn): amounts mix grouped parts with fen and rates,
+// and one text must not mix two digit systems.
+func (c *Catalog) Group(lang string, n int64) string {
+	return message.NewPrinter(language.Make(lang + "-u-nu-latn")).Sprint(number.Decimal(n))
 }
 
 // Has reports whether the source language defines a message.

@@ -75,6 +75,9 @@ func TestCatalogueComplete(t *testing.T) {
 	}
 	for lang, msgs := range all {
 		for id, src := range en {
+			if strings.HasPrefix(id, "agent.") {
+				continue // the support team's words: one language, see agent.en.toml
+			}
 			m, ok := msgs[id]
 			if !ok {
 				t.Errorf("%s: %s missing", lang, id)
@@ -155,7 +158,7 @@ func TestMatchLanguage(t *testing.T) {
 		{"", "zh-hant", "en"},
 		{"", "xx-unknown", "en"},
 		{"", "not a tag!", "en"},
-		{"de", "ru", "de"},   // an explicit choice wins
+		{"de", "ru", "de"},    // an explicit choice wins
 		{"bogus", "fr", "fr"}, // an unusable choice falls back to the client
 	}
 	for _, tc := range tests {

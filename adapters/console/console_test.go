@@ -28,21 +28,18 @@ func (s screens) Write(p []byte) (int, error) {
 }
 
 type fixture struct {
-	guide *data.Guide
-	cat   *locales.Catalog
-	path  string
+	content *conversation.Content
+	guide   *data.Guide
+	cat     *locales.Catalog
+	path    string
 }
 
 func newFixture(t *testing.T) *fixture {
-	g, err := data.LoadGuide()
+	c, err := conversation.LoadContent()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{guide: g, cat: cat, path: filepath.Join(t.TempDir(), "bot.db")}
+	return &fixture{content: c, guide: c.Guide, cat: c.Cat, path: filepath.Join(t.TempDir(), "bot.db")}
 }
 
 // session runs a console over the fixture's database; answer gets every
@@ -54,7 +51,7 @@ func (f *fixture) session(t *testing.T, lang string, answer func(screen string) 
 		t.Fatal(err)
 	}
 	defer db.Close()
-	eng, err := conversation.New(f.guide, f.cat, db, nil)
+	eng, err := conversation.New(f.content, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,5 +196,73 @@ func TestTypedCommandsAndNumbers(t *testing.T) {
 	// "99" is no button: it is text the bot doesn't understand.
 	if !strings.Contains(seen[3], f.cat.Text("en", "ui.unknown", nil)) {
 		t.Errorf("an out-of-range number got no hint:\n%s", seen[3])
+	}
+}
+
+// TestPasteExplainsLabels is the glossary's acceptance case in the
+// console: a pasted form line explains member name and login password.
+func TestPasteExplainsLabels(t *testing.T) {
+	f := newFixture(t)
+	sent := false
+	seen := f.session(t, "en", func(string) string {
+		if sent {
+			return ""
+		}
+		sent = true
+		return "* 会员名: 设置会员名 * 登录密码:"
+	})
+	if len(seen) != 2 {
+		t.Fatalf("%d screens", len(seen))
+	}
+	for _, want := range []string{"会员名", "登录密码",
+		f.cat.Text("en", "label.member_name.meaning", nil), f.cat.Text("en", "label.login_password.meaning", nil)} {
+		if !strings.Contains(seen[1], want) {
+			t.Errorf("no %q in:\n%s", want, seen[1])
+		}
+	}
+}
+
+// script answers screens from a list: "btn:Label" presses the button with
+// that label, anything else is typed.
+func script(t *testing.T, steps []string) func(string) string {
+	i := 0
+	return func(screen string) string {
+		if i == len(steps) {
+			return ""
+		}
+		s := steps[i]
+		i++
+		if label, ok := strings.CutPrefix(s, "btn:"); ok {
+			n := button(screen, label)
+			if n == "" {
+				t.Fatalf("no button %q on:\n%s", label, screen)
+			}
+			return n
+		}
+		return s
+	}
+}
+
+// TestOrderDraftSurvivesRestart builds a draft with two items in the
+// console, converts its total at a typed rate, and finds it again after a
+// restart.
+func TestOrderDraftSurvivesRestart(t *testing.T) {
+	f := newFixture(t)
+	tx := func(id string) string { return f.cat.Text("en", id, nil) }
+	seen := f.session(t, "en", script(t, []string{
+		"/order", "btn:" + tx("ui.btn.draft_new"),
+		"btn:" + tx("ui.btn.item_add"), "https://detail.1688.com/offer/623456789012.html", "Phone case", "btn:" + tx("ui.btn.skip_field"), "3", "19.99", "btn:" + tx("ui.btn.skip_field"),
+		"btn:" + tx("ui.btn.item_add"), "https://m.1688.com/offer/700000000001.html#x", "Cable", "USB-C, 1 m", "100", "0.07", "for the shop",
+		"btn:" + tx("ui.btn.calc"), "btn:SGD", "1 SGD = 5.4560 CNH",
+	}))
+	all := strings.Join(seen, "")
+	for _, want := range []string{"3 × ¥19.99 = ¥59.97", "100 × ¥0.07 = ¥7.00", "Total: ¥66.97 for 2 items", "convert 12.28 SGD"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no %q in the session", want)
+		}
+	}
+	again := f.session(t, "en", script(t, []string{"/order", "btn:#1 · draft · ¥66.97"}))
+	if last := again[len(again)-1]; !strings.Contains(last, "Total: ¥66.97 for 2 items") {
+		t.Errorf("after a restart:\n%s", last)
 	}
 }

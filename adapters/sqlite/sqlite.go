@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -171,6 +172,8 @@ func (db *DB) Update(ctx context.Context, userID, updateID int64, fn func(*conve
 	if err != nil {
 		return err
 	}
+	s.Drafts = &txDrafts{tx: tx, userID: userID, now: now}
+	s.Tickets = &txTickets{tx: tx, userID: userID, now: now}
 	before := make(map[string]conversation.Mark, len(s.Progress))
 	for k, v := range s.Progress {
 		before[k] = v
@@ -178,7 +181,11 @@ func (db *DB) Update(ctx context.Context, userID, updateID int64, fn func(*conve
 	if err := fn(s); err != nil {
 		return err
 	}
-	if err := saveSession(ctx, tx, s, before, updateID, now); err != nil {
+	if s.Forget {
+		if err := forget(ctx, tx, userID, updateID); err != nil {
+			return err
+		}
+	} else if err := saveSession(ctx, tx, s, before, updateID, now); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -205,9 +212,10 @@ func (db *DB) Load(ctx context.Context, userID int64) (s *conversation.Session, 
 func loadSession(ctx context.Context, tx *sql.Tx, userID int64) (*conversation.Session, error) {
 	s := &conversation.Session{UserID: userID, Progress: map[string]conversation.Mark{}}
 	var created int64
+	var recent string
 	err := tx.QueryRowContext(ctx,
-		`SELECT lang, lang_code, step, version, source, created_at FROM users WHERE id = ?`, userID).
-		Scan(&s.Lang, &s.LangCode, &s.Step, &s.Version, &s.Source, &created)
+		`SELECT lang, lang_code, step, version, source, input, ticket, recent, created_at FROM users WHERE id = ?`, userID).
+		Scan(&s.Lang, &s.LangCode, &s.Step, &s.Version, &s.Source, &s.Input, &s.Ticket, &recent, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
@@ -215,6 +223,9 @@ func loadSession(ctx context.Context, tx *sql.Tx, userID int64) (*conversation.S
 		return nil, fmt.Errorf("sqlite: load user %d: %w", userID, err)
 	}
 	s.Created = time.Unix(created, 0)
+	if err := json.Unmarshal([]byte(recent), &s.Recent); err != nil {
+		return nil, fmt.Errorf("sqlite: recent messages of %d: %w", userID, err)
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT step, mark FROM progress WHERE user_id = ?`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load progress of %d: %w", userID, err)
@@ -240,13 +251,21 @@ func saveSession(ctx context.Context, tx *sql.Tx, s *conversation.Session, befor
 	if !s.New() {
 		created = s.Created.Unix()
 	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO users (id, lang, lang_code, step, version, source, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	recent, err := json.Marshal(s.Recent)
+	if err != nil {
+		return fmt.Errorf("sqlite: save user %d: %w", s.UserID, err)
+	}
+	if s.Recent == nil {
+		recent = []byte("[]")
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO users (id, lang, lang_code, step, version, source, input, ticket, recent, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET lang = excluded.lang, lang_code = excluded.lang_code,
 			step = excluded.step, version = excluded.version, source = excluded.source,
+			input = excluded.input, ticket = excluded.ticket, recent = excluded.recent,
 			updated_at = excluded.updated_at`,
-		s.UserID, s.Lang, s.LangCode, s.Step, s.Version, s.Source, created, now.Unix())
+		s.UserID, s.Lang, s.LangCode, s.Step, s.Version, s.Source, s.Input, s.Ticket, string(recent), created, now.Unix())
 	if err != nil {
 		return fmt.Errorf("sqlite: save user %d: %w", s.UserID, err)
 	}
@@ -271,6 +290,14 @@ func saveSession(ctx context.Context, tx *sql.Tx, s *conversation.Session, befor
 		q := `DELETE FROM progress WHERE user_id = ? AND step IN (?` + strings.Repeat(", ?", len(gone)-1) + `)`
 		if _, err := tx.ExecContext(ctx, q, append([]any{s.UserID}, gone...)...); err != nil {
 			return fmt.Errorf("sqlite: clear progress of %d: %w", s.UserID, err)
+		}
+	}
+	for _, text := range s.Unknown {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO unknown_labels (text, count, first_seen, last_seen) VALUES (?, 1, ?, ?)
+			ON CONFLICT (text) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen`,
+			text, now.Unix(), now.Unix()); err != nil {
+			return fmt.Errorf("sqlite: record unknown label: %w", err)
 		}
 	}
 	for _, tr := range s.Transitions {
@@ -303,4 +330,80 @@ func (db *DB) Transitions(ctx context.Context, userID int64) ([]conversation.Tra
 		return nil, fmt.Errorf("sqlite: transitions of %d: %w", userID, err)
 	}
 	return out, nil
+}
+
+// UnknownLabel is a Chinese text users asked about that the glossary does
+// not explain.
+type UnknownLabel struct {
+	Text     string
+	Count    int
+	LastSeen time.Time
+}
+
+// UnknownLabels returns the texts, most asked first.
+func (db *DB) UnknownLabels(ctx context.Context, limit int) ([]UnknownLabel, error) {
+	rows, err := db.db.QueryContext(ctx,
+		`SELECT text, count, last_seen FROM unknown_labels ORDER BY count DESC, last_seen DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: unknown labels: %w", err)
+	}
+	defer rows.Close()
+	var out []UnknownLabel
+	for rows.Next() {
+		var u UnknownLabel
+		var at int64
+		if err := rows.Scan(&u.Text, &u.Count, &at); err != nil {
+			return nil, fmt.Errorf("sqlite: unknown labels: %w", err)
+		}
+		u.LastSeen = time.Unix(at, 0)
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: unknown labels: %w", err)
+	}
+	return out, nil
+}
+
+// forget deletes everything kept about a user: the users row and, through
+// ON DELETE CASCADE, progress, transitions, drafts and their items,
+// tickets with their messages and notes; then their processed-update
+// records and queued updates, except the update doing the forgetting
+// (kept so that a redelivery of it is still recognised; it holds no
+// more than the two IDs and a time, and is pruned with the rest).
+func forget(ctx context.Context, tx *sql.Tx, userID, updateID int64) error {
+	for _, q := range []string{
+		`DELETE FROM users WHERE id = ?`,
+		`DELETE FROM processed_updates WHERE user_id = ? AND update_id != ?`,
+		`DELETE FROM inbox WHERE user_id = ? AND update_id != ?`,
+	} {
+		args := []any{userID}
+		if strings.Contains(q, "update_id") {
+			args = append(args, updateID)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("sqlite: forget %d: %w", userID, err)
+		}
+	}
+	return nil
+}
+
+// PruneProcessed deletes processed-update records older than age: by then
+// Telegram no longer redelivers them.
+func (db *DB) PruneProcessed(ctx context.Context, before time.Time) (int64, error) {
+	res, err := db.db.ExecContext(ctx, `DELETE FROM processed_updates WHERE at < ?`, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// CountTransitions counts every user's log entries (the load tool checks
+// that no press was lost).
+func (db *DB) CountTransitions(ctx context.Context) (int, error) {
+	var n int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM transitions`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count transitions: %w", err)
+	}
+	return n, nil
 }

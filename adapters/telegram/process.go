@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"runtime/debug"
 	"time"
 
@@ -21,6 +22,9 @@ type incoming struct {
 	messageID  int    // the message the pressed button is on
 	kind       string // for logs
 	answerOnly bool   // a button outside a private chat: stop its spinner, nothing else
+	from       *models.User
+	msg        *models.Message // the user's message (relayed to a ticket)
+	edited     bool
 }
 
 // read turns an update into an event. ok is false for updates the bot
@@ -32,6 +36,7 @@ func (b *Bot) read(ctx context.Context, u *models.Update) (in incoming, ok bool)
 		q := u.CallbackQuery
 		in.kind = "button"
 		in.callbackID = q.ID
+		in.from = &q.From
 		in.ev.UserID = q.From.ID
 		in.ev.LanguageCode = q.From.LanguageCode
 		in.chatID = q.From.ID
@@ -57,6 +62,7 @@ func (b *Bot) read(ctx context.Context, u *models.Update) (in incoming, ok bool)
 			return in, false
 		}
 		in.ev.UserID, in.ev.LanguageCode, in.chatID = m.From.ID, m.From.LanguageCode, m.Chat.ID
+		in.from, in.msg = m.From, m
 		if m.Text != "" {
 			in.kind, in.ev.Kind, in.ev.Text = "text", conversation.KindText, m.Text
 		} else {
@@ -69,6 +75,7 @@ func (b *Bot) read(ctx context.Context, u *models.Update) (in incoming, ok bool)
 			return in, false
 		}
 		in.ev.UserID, in.ev.LanguageCode, in.chatID = m.From.ID, m.From.LanguageCode, m.Chat.ID
+		in.from, in.msg, in.edited = m.From, m, true
 		in.kind, in.ev.Kind = "edited", conversation.KindEdited
 		return in, true
 	case u.MyChatMember != nil:
@@ -111,6 +118,14 @@ func (b *Bot) process(ctx context.Context, it conversation.Inbound) {
 	var u models.Update
 	if err := json.Unmarshal(it.Payload, &u); err != nil {
 		b.log.Error("stored update unreadable", "update", it.UpdateID, "err", err)
+		return
+	}
+	if q := u.InlineQuery; q != nil {
+		b.inline(ctx, q)
+		return
+	}
+	if b.cfg.SupportChatID != 0 && chatOf(&u) == b.cfg.SupportChatID {
+		b.fromSupport(ctx, &u)
 		return
 	}
 	in, ok := b.read(ctx, &u)
@@ -166,6 +181,27 @@ func (b *Bot) deliver(ctx context.Context, in incoming, replies []conversation.R
 		return
 	}
 	for _, r := range replies {
+		if r.Relay != 0 {
+			if err := b.relayToSupport(ctx, in, r.Relay); err != nil {
+				b.log.Error("relay to support failed", "ticket", r.Relay, "err", redact(err, b.cfg.Token))
+				r = conversation.Reply{Text: b.cat.Text(b.cat.Match("", in.ev.LanguageCode), "ui.support.undelivered", nil)}
+			} else {
+				continue
+			}
+		}
+		if r.Ticket != nil && r.Ticket.Opened {
+			b.ticketOpened(ctx, in, r.Ticket)
+		}
+		if r.Ticket != nil && r.Ticket.Closed && r.Ticket.ByUser {
+			if st, err := b.support.Ticket(ctx, r.Ticket.ID); err == nil {
+				if _, err := b.postSupport(ctx, st.ThreadID, b.agentText("agent.closed_by_user", map[string]any{"Number": st.ID})); err != nil {
+					b.log.Warn("support chat", "err", redact(err, b.cfg.Token))
+				}
+			}
+		}
+		if r.Text == "" && r.Title == "" {
+			continue
+		}
 		if err := b.show(ctx, in, r); err != nil {
 			if errors.Is(err, errBlocked) {
 				b.setBlocked(ctx, in.ev.UserID, true)
@@ -229,4 +265,47 @@ func (b *Bot) show(ctx context.Context, in incoming, r conversation.Reply) error
 		}
 	}
 	return nil
+}
+
+// inline answers an inline query (@bot 验证码 typed in any chat) with the
+// explanations of the labels in it.
+func (b *Bot) inline(ctx context.Context, q *models.InlineQuery) {
+	lang := ""
+	if q.From != nil {
+		lang = q.From.LanguageCode
+	}
+	var results []models.InlineQueryResult
+	for _, r := range b.engine.Inline(lang, q.Query) {
+		results = append(results, &models.InlineQueryResultArticle{
+			ID:          r.ID,
+			Title:       r.Title,
+			Description: r.Description,
+			InputMessageContent: &models.InputTextMessageContent{
+				MessageText: html.EscapeString(r.Text),
+				ParseMode:   models.ParseModeHTML,
+			},
+		})
+	}
+	err := b.send.do(ctx, 0, false, func(ctx context.Context) error {
+		_, err := b.api.AnswerInlineQuery(ctx, &tgbot.AnswerInlineQueryParams{
+			InlineQueryID: q.ID, Results: results, CacheTime: 300,
+		})
+		return err
+	})
+	if err != nil {
+		b.log.Debug("answerInlineQuery", "err", redact(err, b.cfg.Token))
+	}
+}
+
+// chatOf returns the chat an update happened in, 0 if none.
+func chatOf(u *models.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.EditedMessage != nil:
+		return u.EditedMessage.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
+		return u.CallbackQuery.Message.Message.Chat.ID
+	}
+	return 0
 }

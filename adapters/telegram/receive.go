@@ -19,7 +19,7 @@ import (
 )
 
 // allowedUpdates are the kinds the bot asks Telegram for.
-var allowedUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member"}
+var allowedUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member", "inline_query"}
 
 // inbound reads the user of a raw update. ok is false for updates that
 // concern no user the bot talks to (channel posts, say): they are
@@ -39,6 +39,8 @@ func inbound(raw []byte) (it conversation.Inbound, ok bool, err error) {
 		from = &u.CallbackQuery.From
 	case u.MyChatMember != nil:
 		from = &u.MyChatMember.From
+	case u.InlineQuery != nil:
+		from = u.InlineQuery.From
 	}
 	if from == nil || from.ID == 0 || from.IsBot {
 		return conversation.Inbound{UpdateID: u.ID}, false, nil
@@ -141,7 +143,6 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, 
 	}
 	if !r.OK {
 		if r.Parameters.RetryAfter > 0 {
-			b.send.onRetryAfter()
 			t := time.NewTimer(time.Duration(r.Parameters.RetryAfter) * time.Second)
 			defer t.Stop()
 			select {

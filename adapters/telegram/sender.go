@@ -33,9 +33,6 @@ type sender struct {
 
 	mu    sync.Mutex
 	chats map[int64]*chatLimit
-
-	// onRetryAfter and onSent are counters for operations (metrics).
-	onRetryAfter func()
 }
 
 type chatLimit struct {
@@ -46,7 +43,7 @@ type chatLimit struct {
 // newSender makes a sender; a rate <= 0 disables that limit (the load
 // tool against the fake server).
 func newSender(global, chat float64, burst int) *sender {
-	s := &sender{chats: map[int64]*chatLimit{}, burst: burst, onRetryAfter: func() {}}
+	s := &sender{chats: map[int64]*chatLimit{}, burst: burst}
 	if global > 0 {
 		s.global = rate.NewLimiter(rate.Limit(global), int(global))
 	}
@@ -116,7 +113,6 @@ func (s *sender) do(ctx context.Context, chat int64, limited bool, call func(con
 		var wait time.Duration
 		switch {
 		case errors.As(err, &tooMany):
-			s.onRetryAfter()
 			wait = time.Duration(tooMany.RetryAfter) * time.Second
 			if wait <= 0 {
 				wait = time.Second

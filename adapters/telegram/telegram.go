@@ -42,6 +42,8 @@ const (
 	typingAfter = 700 * time.Millisecond
 	// handleTimeout bounds the handling of one update.
 	handleTimeout = 60 * time.Second
+	// DefaultShutdownTimeout bounds the finishing of updates in hand.
+	DefaultShutdownTimeout = 20 * time.Second
 )
 
 // Config is the Telegram side of the settings.
@@ -60,11 +62,48 @@ type Config struct {
 	ChatRate    float64
 	ChatBurst   int
 	PollTimeout time.Duration
+	// SupportChatID is the supergroup where support agents work; 0 means
+	// no agents (the bot gives the guidebook's customer service instead).
+	SupportChatID int64
+	// AgentIDs limits who in the support chat may act; empty: everyone
+	// there.
+	AgentIDs []int64
+	// SupportLang is the language of the support team (agent.* messages).
+	SupportLang string
+	// Metrics, if set, counts Bot API calls and 429s.
+	Metrics Metrics
+	// ShutdownTimeout bounds how long the updates in hand may take to
+	// finish after a stop signal.
+	ShutdownTimeout time.Duration
+}
+
+// Metrics counts what the transport sends.
+type Metrics interface {
+	Sent(method string)
+	RetryAfter()
+}
+
+// countingTransport counts Bot API calls by method, and 429s. It never
+// logs the URL: the token is in it.
+type countingTransport struct {
+	next http.RoundTripper
+	m    Metrics
+}
+
+func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(r)
+	c.m.Sent(r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:])
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		c.m.RetryAfter()
+	}
+	return resp, err
 }
 
 // Handler is what the transport needs of the engine.
 type Handler interface {
 	Handle(ctx context.Context, ev conversation.Event) ([]conversation.Reply, error)
+	Inline(langCode, query string) []conversation.InlineResult
+	Card(ctx context.Context, userID int64, lang string) (string, error)
 }
 
 // Store is what the transport keeps in the database.
@@ -73,6 +112,7 @@ type Store interface {
 	SetBlocked(ctx context.Context, userID int64, blocked bool) error
 	BlockedUsers(ctx context.Context) ([]int64, error)
 	Secret(ctx context.Context, name string, size int) ([]byte, error)
+	SupportStore
 }
 
 // Bot is the running transport.
@@ -82,6 +122,10 @@ type Bot struct {
 	client *http.Client
 	engine Handler
 	store  Store
+	// support is the same store, seen as the support desk.
+	support SupportStore
+	// forum: the support chat has topics (one per ticket).
+	forum  bool
 	cat    *locales.Catalog
 	log    *slog.Logger
 	codec  codec
@@ -128,12 +172,19 @@ func New(ctx context.Context, cfg Config, engine Handler, store Store, cat *loca
 		cfg:     cfg,
 		engine:  engine,
 		store:   store,
+		support: store,
 		cat:     cat,
 		log:     log,
 		send:    newSender(cfg.GlobalRate, cfg.ChatRate, cfg.ChatBurst),
 		blocked: map[int64]bool{},
 		Ready:   make(chan struct{}),
 		client:  &http.Client{Timeout: cfg.PollTimeout + 15*time.Second},
+	}
+	if cfg.Metrics != nil {
+		b.client.Transport = countingTransport{next: http.DefaultTransport, m: cfg.Metrics}
+	}
+	if b.cfg.ShutdownTimeout <= 0 {
+		b.cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
@@ -178,12 +229,23 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.log.Info("telegram bot", "username", me.Username, "id", me.ID, "webhook", b.cfg.WebhookURL != "")
 	b.setup(ctx)
+	if b.cfg.SupportChatID != 0 {
+		b.forum = b.forumMode(ctx)
+		b.log.Info("support chat", "forum", b.forum, "agents", len(b.cfg.AgentIDs))
+	}
 
 	// Workers get a context that survives the shutdown signal, so the
-	// updates in hand finish; each one is bounded by handleTimeout.
+	// updates in hand finish, but only for ShutdownTimeout: an update cut
+	// off then is still in the inbox and is handled after the restart.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
 	d := newDispatcher(b.cfg.Workers, b.process)
-	d.start(context.WithoutCancel(ctx), b.cfg.Workers)
-	defer d.stop()
+	d.start(work, b.cfg.Workers)
+	defer func() {
+		t := time.AfterFunc(b.cfg.ShutdownTimeout, cancelWork)
+		defer t.Stop()
+		d.stop()
+	}()
 
 	pending, err := b.store.InboxPending(ctx)
 	if err != nil {
@@ -199,6 +261,14 @@ func (b *Bot) Run(ctx context.Context) error {
 		return b.serveWebhook(ctx, d)
 	}
 	return b.poll(ctx, d)
+}
+
+// Ping checks that Telegram answers (the health check).
+func (b *Bot) Ping(ctx context.Context) error {
+	if _, err := b.api.GetMe(ctx); err != nil {
+		return fmt.Errorf("telegram: %w", redact(err, b.cfg.Token))
+	}
+	return nil
 }
 
 // redact removes the token from an error's text: the library and
@@ -221,7 +291,7 @@ func (e redactedError) Unwrap() error { return e.err }
 // setup registers the commands menu and the descriptions in every
 // language. Failures are logged, not fatal: the bot works without them.
 func (b *Bot) setup(ctx context.Context) {
-	cmds := []string{"start", "menu", "progress", "problem", "language", "help", "restart"}
+	cmds := []string{"start", "menu", "progress", "order", "explain", "problem", "support", "language", "help", "restart"}
 	for _, tag := range append([]string{""}, langCodes(b.cat)...) {
 		lang := tag
 		if lang == "" {

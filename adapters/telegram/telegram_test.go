@@ -56,6 +56,8 @@ type harness struct {
 	cfg   telegram.Config
 	wrap  func(telegram.Handler) telegram.Handler
 
+	content *conversation.Content
+
 	mu      sync.Mutex
 	handled map[int64]bool
 	changed chan struct{}
@@ -65,11 +67,7 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg telegram.Config) *harness {
 	t.Helper()
-	g, err := data.LoadGuide()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := locales.Load()
+	c, err := conversation.LoadContent()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +82,7 @@ func newHarness(t *testing.T, cfg telegram.Config) *harness {
 		cfg.Workers = 4
 	}
 	h := &harness{
-		t: t, srv: srv, guide: g, cat: cat, cfg: cfg,
+		t: t, srv: srv, guide: c.Guide, cat: c.Cat, cfg: cfg, content: c,
 		path:    filepath.Join(t.TempDir(), "bot.db"),
 		logs:    &syncBuffer{},
 		handled: map[int64]bool{},
@@ -108,7 +106,11 @@ func (h *harness) start() {
 	}
 	h.db = db
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	eng, err := conversation.New(h.guide, h.cat, db, log)
+	var opts []conversation.Option
+	if h.cfg.SupportChatID != 0 {
+		opts = append(opts, conversation.WithSupport())
+	}
+	eng, err := conversation.New(h.content, db, log, opts...)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -181,7 +183,13 @@ func (h *harness) waitServer(cond func() bool) {
 	}
 }
 
-func (h *harness) text(lang, id string) string { return h.cat.Text(lang, id, nil) }
+func (h *harness) text(lang, id string, data ...map[string]any) string {
+	var d map[string]any
+	if len(data) > 0 {
+		d = data[0]
+	}
+	return h.cat.Text(lang, id, d)
+}
 
 func (h *harness) steps() []data.Step {
 	var out []data.Step
@@ -493,13 +501,13 @@ func TestUpdatesStoredBeforeAStopAreHandledAfterIt(t *testing.T) {
 	blocked := make(chan struct{})
 	release := make(chan struct{})
 	h.wrap = func(next telegram.Handler) telegram.Handler {
-		return handlerFunc(func(ctx context.Context, ev conversation.Event) ([]conversation.Reply, error) {
+		return intercept{next, func(ctx context.Context, ev conversation.Event) ([]conversation.Reply, error) {
 			if ev.Text == "/hold" {
 				close(blocked)
 				<-release
 			}
 			return next.Handle(ctx, ev)
-		})
+		}}
 	}
 	h.start()
 	h.say(alice, "/start")
@@ -530,16 +538,20 @@ func TestUpdatesStoredBeforeAStopAreHandledAfterIt(t *testing.T) {
 	}
 }
 
-type handlerFunc func(context.Context, conversation.Event) ([]conversation.Reply, error)
+// intercept wraps the engine's Handle.
+type intercept struct {
+	telegram.Handler
+	fn func(context.Context, conversation.Event) ([]conversation.Reply, error)
+}
 
-func (f handlerFunc) Handle(ctx context.Context, ev conversation.Event) ([]conversation.Reply, error) {
-	return f(ctx, ev)
+func (i intercept) Handle(ctx context.Context, ev conversation.Event) ([]conversation.Reply, error) {
+	return i.fn(ctx, ev)
 }
 
 func TestPanicAndErrorsAreAnswered(t *testing.T) {
 	h := newHarness(t, telegram.Config{})
 	h.wrap = func(next telegram.Handler) telegram.Handler {
-		return handlerFunc(func(ctx context.Context, ev conversation.Event) ([]conversation.Reply, error) {
+		return intercept{next, func(ctx context.Context, ev conversation.Event) ([]conversation.Reply, error) {
 			switch ev.Text {
 			case "/boom":
 				panic("boom")
@@ -547,7 +559,7 @@ func TestPanicAndErrorsAreAnswered(t *testing.T) {
 				return nil, errors.New("database on fire")
 			}
 			return next.Handle(ctx, ev)
-		})
+		}}
 	}
 	h.start()
 	ru := telegramtest.User{ID: 3003, FirstName: "Иван", LanguageCode: "ru"}
@@ -660,5 +672,19 @@ func TestRepliesUnderRateLimitsAllArrive(t *testing.T) {
 	h.wait(ids...)
 	if n := len(h.srv.Messages(alice.ID)); n != 5 {
 		t.Errorf("%d messages, want 5", n)
+	}
+}
+
+func TestInlineQueryExplainsLabels(t *testing.T) {
+	h := newHarness(t, telegram.Config{})
+	h.start()
+	id, qid := h.srv.InlineQuery(telegramtest.User{ID: 4004, FirstName: "Kim", LanguageCode: "ko"}, "验证码")
+	h.wait(id)
+	res, ok := h.srv.InlineAnswer(qid)
+	if !ok || len(res) != 1 {
+		t.Fatalf("inline answer %v, %v", res, ok)
+	}
+	if title, _ := res[0]["title"].(string); !strings.Contains(title, "验证码") {
+		t.Errorf("result title %q", title)
 	}
 }

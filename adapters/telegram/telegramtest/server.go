@@ -124,13 +124,16 @@ type Server struct {
 	// waiters at once (a sync.Cond that also works with select).
 	changed chan struct{}
 
-	calls  []Call
-	faults map[string][]fault
+	calls     []Call
+	dropCalls bool
+	observer  func(Call)
+	faults    map[string][]fault
 
 	chats     map[int64]*chatState
 	usernames map[string]int64 // lower-case username without "@" → chat id
 	blocked   map[int64]bool   // user ids that blocked the bot
 	callbacks map[string]*callbackState
+	inline    map[string]*inlineState // inline query id → answer
 
 	queue          []*queuedUpdate
 	history        map[int64][]byte // every update ever queued, for Redeliver
@@ -313,8 +316,31 @@ func (s *Server) CallsTo(method string) []Call {
 func (s *Server) record(c Call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls = append(s.calls, c)
+	if !s.dropCalls {
+		s.calls = append(s.calls, c)
+	}
+	if s.observer != nil {
+		s.observer(c)
+	}
 	s.notifyLocked()
+}
+
+// Observe calls fn with every call the server answers, once its answer is
+// decided. fn runs under the server's lock: it must be quick, must not
+// block, and must not call the server. Load drivers use it to learn of a
+// reply without every waiter re-checking every change.
+func (s *Server) Observe(fn func(Call)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.observer = fn
+}
+
+// KeepCalls turns the call log on (the default) or off; a long load run
+// turns it off so that memory stays flat.
+func (s *Server) KeepCalls(keep bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropCalls = !keep
 }
 
 // serveHTTP routes /bot<token>/<method>, applies token check, routing and
@@ -432,6 +458,7 @@ func (s *Server) routes() map[string]method {
 		{"copyMessage", s.copyMessage},
 		{"forwardMessage", s.forwardMessage},
 		{"answerCallbackQuery", s.answerCallbackQuery},
+		{"answerInlineQuery", s.answerInlineQuery},
 		{"sendChatAction", s.sendChatAction},
 		{"setMyCommands", s.setMyCommands},
 		{"getMyCommands", s.getMyCommands},

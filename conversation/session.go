@@ -107,6 +107,6 @@ type Inbox interface {
 	InboxAdd(ctx context.Context, items []Inbound) ([]Inbound, error)
 	// InboxPending returns the stored updates, oldest first.
 	InboxPending(ctx context.Context) ([]Inbound, error)
-	// InboxDone forgets a handled update.
-	InboxDone(ctx context.Context, updateID int64) error
+	// InboxDone forgets handled updates.
+	InboxDone(ctx context.Context, updateIDs ...int64) error
 }

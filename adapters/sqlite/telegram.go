@@ -27,10 +27,7 @@ func (db *DB) InboxAdd(ctx context.Context, items []conversation.Inbound) ([]con
 	now := db.Now().Unix()
 	var fresh []conversation.Inbound
 	for _, it := range items {
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO inbox (update_id, user_id, payload, received_at)
-			SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM processed_updates WHERE update_id = ?)
-			ON CONFLICT (update_id) DO NOTHING`,
+		res, err := db.exec(ctx, tx, qInboxAdd,
 			it.UpdateID, it.UserID, it.Payload, now, it.UpdateID)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: inbox add %d: %w", it.UpdateID, err)
@@ -69,10 +66,23 @@ func (db *DB) InboxPending(ctx context.Context) ([]conversation.Inbound, error) 
 	return out, nil
 }
 
-// InboxDone removes a handled update.
-func (db *DB) InboxDone(ctx context.Context, updateID int64) error {
-	if _, err := db.db.ExecContext(ctx, `DELETE FROM inbox WHERE update_id = ?`, updateID); err != nil {
-		return fmt.Errorf("sqlite: inbox done %d: %w", updateID, err)
+// InboxDone removes handled updates, in one transaction.
+func (db *DB) InboxDone(ctx context.Context, updateIDs ...int64) error {
+	if len(updateIDs) == 0 {
+		return nil
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	for _, id := range updateIDs {
+		if _, err := db.exec(ctx, tx, qInboxDone, id); err != nil {
+			return fmt.Errorf("sqlite: inbox done %d: %w", id, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: inbox done: %w", err)
 	}
 	return nil
 }

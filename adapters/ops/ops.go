@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -120,9 +121,15 @@ type Check struct {
 	Run  func(ctx context.Context) error
 }
 
-// Handler serves /healthz and /metrics.
+// Handler serves /healthz, /metrics and Go's profiles under /debug/pprof/
+// but not the command line, which may hold the token (bind OPS_ADDR to a
+// private address: profiles show the program's insides).
 func Handler(m *Metrics, checks []Check) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/buyerguide/bot/conversation"
 	tgbot "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 )
 
 // allowedUpdates are the kinds the bot asks Telegram for.
@@ -25,22 +24,31 @@ var allowedUpdates = []string{"message", "edited_message", "callback_query", "my
 // concern no user the bot talks to (channel posts, say): they are
 // confirmed and dropped.
 func inbound(raw []byte) (it conversation.Inbound, ok bool, err error) {
-	var u models.Update
+	// Only the IDs: the whole update is decoded once, when it is handled.
+	type user struct {
+		ID    int64 `json:"id"`
+		IsBot bool  `json:"is_bot"`
+	}
+	type sent struct {
+		From *user `json:"from"`
+	}
+	var u struct {
+		ID            int64 `json:"update_id"`
+		Message       *sent `json:"message"`
+		EditedMessage *sent `json:"edited_message"`
+		CallbackQuery *sent `json:"callback_query"`
+		MyChatMember  *sent `json:"my_chat_member"`
+		InlineQuery   *sent `json:"inline_query"`
+	}
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return it, false, fmt.Errorf("telegram: decode update: %w", err)
 	}
-	var from *models.User
-	switch {
-	case u.Message != nil:
-		from = u.Message.From
-	case u.EditedMessage != nil:
-		from = u.EditedMessage.From
-	case u.CallbackQuery != nil:
-		from = &u.CallbackQuery.From
-	case u.MyChatMember != nil:
-		from = &u.MyChatMember.From
-	case u.InlineQuery != nil:
-		from = u.InlineQuery.From
+	var from *user
+	for _, s := range []*sent{u.Message, u.EditedMessage, u.CallbackQuery, u.MyChatMember, u.InlineQuery} {
+		if s != nil {
+			from = s.From
+			break
+		}
 	}
 	if from == nil || from.ID == 0 || from.IsBot {
 		return conversation.Inbound{UpdateID: u.ID}, false, nil

@@ -99,6 +99,16 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
+// newTransport keeps a connection to the Bot API open for every worker
+// and the poller: the default keeps two, so busy workers dialled a new
+// connection for nearly every call (a tenth of the CPU under load).
+func newTransport(workers int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = workers + 4
+	t.MaxIdleConns = max(t.MaxIdleConns, workers+4)
+	return t
+}
+
 // Handler is what the transport needs of the engine.
 type Handler interface {
 	Handle(ctx context.Context, ev conversation.Event) ([]conversation.Reply, error)
@@ -178,10 +188,10 @@ func New(ctx context.Context, cfg Config, engine Handler, store Store, cat *loca
 		send:    newSender(cfg.GlobalRate, cfg.ChatRate, cfg.ChatBurst),
 		blocked: map[int64]bool{},
 		Ready:   make(chan struct{}),
-		client:  &http.Client{Timeout: cfg.PollTimeout + 15*time.Second},
+		client:  &http.Client{Timeout: cfg.PollTimeout + 15*time.Second, Transport: newTransport(cfg.Workers)},
 	}
 	if cfg.Metrics != nil {
-		b.client.Transport = countingTransport{next: http.DefaultTransport, m: cfg.Metrics}
+		b.client.Transport = countingTransport{next: b.client.Transport, m: cfg.Metrics}
 	}
 	if b.cfg.ShutdownTimeout <= 0 {
 		b.cfg.ShutdownTimeout = DefaultShutdownTimeout

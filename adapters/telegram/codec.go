@@ -24,6 +24,9 @@ type codec struct {
 // by guessing hopeless while keeping the data under 64 bytes.
 const macLen = 8
 
+// macChars is the MAC's length in callback data (unpadded base64).
+var macChars = base64.RawURLEncoding.EncodedLen(macLen)
+
 // maxCallbackData is Telegram's limit.
 const maxCallbackData = 64
 
@@ -35,9 +38,16 @@ func (c codec) mac(userID int64, body string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:macLen])
 }
 
-// encode returns the callback data of an action for a user.
+// encode returns the callback data of an action for a user. Data that
+// would pass Telegram's 64 bytes (an order button with long draft and
+// item IDs) goes without the step: order actions do not check it, and a
+// guide action without its step is refused as stale, never misapplied.
 func (c codec) encode(userID int64, a *conversation.Action) string {
-	body := string(a.Kind) + "|" + a.Arg + "|" + a.Step + "|" + strconv.FormatInt(a.Version, 36)
+	version := strconv.FormatInt(a.Version, 36)
+	body := string(a.Kind) + "|" + a.Arg + "|" + a.Step + "|" + version
+	if len(body)+1+macChars > maxCallbackData {
+		body = string(a.Kind) + "|" + a.Arg + "||" + version
+	}
 	return body + "|" + c.mac(userID, body)
 }
 

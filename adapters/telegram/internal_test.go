@@ -80,8 +80,8 @@ func TestRenderSplitsLongTextsCleanly(t *testing.T) {
 	}
 	var joined strings.Builder
 	for i, c := range chunks {
-		if n := utf8.RuneCountInString(c); n > maxText {
-			t.Errorf("chunk %d has %d characters", i, n)
+		if n := textLen(c); n > maxText {
+			t.Errorf("chunk %d has %d UTF-16 units", i, n)
 		}
 		// No chunk ends inside an entity.
 		if amp := strings.LastIndex(c, "&"); amp >= 0 && !strings.Contains(c[amp:], ";") {
@@ -98,6 +98,46 @@ func TestRenderSplitsLongTextsCleanly(t *testing.T) {
 	}
 	if c := renderText(conversation.Reply{Text: "a<b"}, false); len(c) != 1 || c[0] != "a&lt;b" {
 		t.Errorf("short text %q", c)
+	}
+}
+
+// TestSplitCountsUTF16 checks that emoji outside the BMP count twice, as
+// Telegram counts them: 3000 of them are 6000 units, two messages.
+func TestSplitCountsUTF16(t *testing.T) {
+	text := strings.Repeat("📦", 3000)
+	chunks := split(text, maxText)
+	if len(chunks) != 2 {
+		t.Fatalf("%d chunks, want 2", len(chunks))
+	}
+	for i, c := range chunks {
+		if n := textLen(c); n > maxText {
+			t.Errorf("chunk %d: %d units", i, n)
+		}
+		if !utf8.ValidString(c) {
+			t.Errorf("chunk %d cut inside a character", i)
+		}
+	}
+	if strings.Join(chunks, "") != text {
+		t.Error("text lost")
+	}
+}
+
+// TestOrderCallbackDataFits checks order buttons with IDs far beyond any
+// real database: the data stays within 64 bytes and still decodes.
+func TestOrderCallbackDataFits(t *testing.T) {
+	c := codec{key: []byte("k")}
+	a := &conversation.Action{Kind: conversation.ActItemEdit, Arg: "9999999999999.9999999999999.quantity",
+		Step: "acc1688.verify_alipay_long_step", Version: 1 << 40}
+	d := c.encode(1<<40, a)
+	if len(d) > maxCallbackData {
+		t.Fatalf("%d bytes: %s", len(d), d)
+	}
+	got, ok := c.decode(1<<40, d)
+	if !ok || got.Arg != a.Arg || got.Kind != a.Kind || got.Version != a.Version {
+		t.Errorf("decoded %+v, %v", got, ok)
+	}
+	if _, ok := c.decode(1<<40+1, d); ok {
+		t.Error("another user's data accepted")
 	}
 }
 

@@ -107,8 +107,10 @@ func (b *Bot) process(ctx context.Context, it conversation.Inbound) {
 			b.deliver(ctx, in, []conversation.Reply{b.failure(in.ev.LanguageCode)})
 		}
 		// Handled, or impossible to handle: either way it must not come
-		// back after a restart.
-		if err := b.store.InboxDone(ctx, it.UpdateID); err != nil {
+		// back after a restart, even when the update's own time ran out.
+		done, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := b.store.InboxDone(done, it.UpdateID); err != nil {
 			b.log.Error("inbox", "update", it.UpdateID, "err", err)
 		}
 		if b.Handled != nil {
@@ -149,7 +151,7 @@ func (b *Bot) process(ctx context.Context, it conversation.Inbound) {
 			b.log.Debug("typing", "err", redact(err, b.cfg.Token))
 		}
 	})
-	replies, err := b.engine.Handle(ctx, in.ev)
+	replies, err := b.handle(ctx, in.ev)
 	typing.Stop()
 	if err != nil {
 		b.log.Error("handling an update failed", "update", it.UpdateID, "user", in.ev.UserID, "err", err)
@@ -157,6 +159,28 @@ func (b *Bot) process(ctx context.Context, it conversation.Inbound) {
 	}
 	b.deliver(ctx, in, replies)
 	b.log.Debug("update", "update", it.UpdateID, "user", in.ev.UserID, "kind", in.kind, "duration", time.Since(start))
+}
+
+// handle runs the engine, trying again after a failure: a failed update
+// was rolled back whole, so trying again is safe, and a passing fault (a
+// full disk freed, a lock held too long) should not cost the user their
+// press.
+func (b *Bot) handle(ctx context.Context, ev conversation.Event) ([]conversation.Reply, error) {
+	var err error
+	for attempt, wait := 0, 200*time.Millisecond; ; attempt, wait = attempt+1, wait*4 {
+		var replies []conversation.Reply
+		if replies, err = b.engine.Handle(ctx, ev); err == nil || attempt == 2 || ctx.Err() != nil {
+			return replies, err
+		}
+		b.log.Warn("handling an update failed, trying again", "update", ev.UpdateID, "user", ev.UserID, "err", err, "in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+	}
 }
 
 // failure is the answer when something broke on our side.
@@ -288,7 +312,9 @@ func (b *Bot) inline(ctx context.Context, q *models.InlineQuery) {
 	}
 	err := b.send.do(ctx, 0, false, func(ctx context.Context) error {
 		_, err := b.api.AnswerInlineQuery(ctx, &tgbot.AnswerInlineQueryParams{
-			InlineQueryID: q.ID, Results: results, CacheTime: 300,
+			// Personal: the answer is in the asker's language, so
+			// Telegram must not hand it to someone else.
+			InlineQueryID: q.ID, Results: results, CacheTime: 300, IsPersonal: true,
 		})
 		return err
 	})

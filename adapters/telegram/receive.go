@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/buyerguide/bot/conversation"
@@ -89,7 +90,14 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 		for _, raw := range raws {
 			it, ok, err := inbound(raw)
 			if err != nil {
-				b.log.Warn("undecodable update dropped", "err", err)
+				// Confirmed all the same, or it would come back for ever.
+				var id struct {
+					ID int64 `json:"update_id"`
+				}
+				if json.Unmarshal(raw, &id) == nil {
+					next = max(next, id.ID+1)
+				}
+				b.log.Warn("undecodable update dropped", "update", id.ID, "err", err)
 				continue
 			}
 			next = max(next, it.UpdateID+1)
@@ -192,7 +200,7 @@ func (b *Bot) serveWebhook(ctx context.Context, d *dispatcher) error {
 		srv.Close()
 		return fmt.Errorf("telegram: setWebhook: %w", redact(err, b.cfg.Token))
 	}
-	b.log.Info("webhook listening", "addr", ln.Addr().String(), "path", path)
+	b.log.Info("webhook listening", "addr", ln.Addr().String(), "path", strings.ReplaceAll(path, b.cfg.Token, "<token>"))
 	close(b.Ready)
 	select {
 	case err := <-errc:

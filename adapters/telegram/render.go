@@ -3,16 +3,26 @@ package telegram
 import (
 	"html"
 	"strings"
-	"unicode/utf8"
+	"unicode/utf16"
 
 	"github.com/buyerguide/bot/conversation"
 	"github.com/go-telegram/bot/models"
 )
 
-// maxText is Telegram's limit on a message's text, in characters after
-// entity parsing. Escaped HTML is longer than what Telegram counts, so
-// measuring the escaped text stays on the safe side.
+// maxText is Telegram's limit on a message's text, in UTF-16 code units
+// after entity parsing (an emoji outside the BMP counts twice). Escaped
+// HTML is longer than what Telegram counts, so measuring the escaped text
+// stays on the safe side.
 const maxText = 4096
+
+// textLen is a text's length as Telegram counts it: UTF-16 code units.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
 
 // renderText turns a reply into HTML chunks of at most maxText characters.
 // Every piece of text is escaped: the words come from translators and
@@ -35,31 +45,31 @@ func renderText(r conversation.Reply, withNotice bool) []string {
 		return []string{head}
 	}
 	full := head + "\n\n" + body
-	if utf8.RuneCountInString(full) <= maxText {
+	if textLen(full) <= maxText {
 		return []string{full}
 	}
 	// The head stays whole on the first chunk; the body is split after it.
-	chunks := split(body, maxText-utf8.RuneCountInString(head)-2)
+	chunks := split(body, maxText-textLen(head)-2)
 	chunks[0] = head + "\n\n" + chunks[0]
 	return chunks
 }
 
-// split cuts escaped text into chunks of at most max characters, at a
-// paragraph break if there is one, else a line break, else a space, and
-// never inside an HTML entity.
+// split cuts escaped text into chunks of at most max UTF-16 code units,
+// at a paragraph break if there is one, else a line break, else a space,
+// and never inside an HTML entity or a character.
 func split(s string, max int) []string {
 	var out []string
-	for utf8.RuneCountInString(s) > max {
-		cut := byteIndexOfRune(s, max)
+	for textLen(s) > max {
+		cut := byteIndexOfUnit(s, max)
 		window := s[:cut]
 		at := strings.LastIndex(window, "\n\n")
-		if at < max/2 {
+		if at < len(window)/2 {
 			at = strings.LastIndex(window, "\n")
 		}
-		if at < max/2 {
+		if at < len(window)/2 {
 			at = strings.LastIndex(window, " ")
 		}
-		if at < max/2 {
+		if at < len(window)/2 {
 			at = cut
 			if amp := strings.LastIndex(window, "&"); amp >= 0 && !strings.Contains(window[amp:], ";") {
 				at = amp
@@ -74,14 +84,15 @@ func split(s string, max int) []string {
 	return out
 }
 
-// byteIndexOfRune returns the byte offset of the n-th rune.
-func byteIndexOfRune(s string, n int) int {
-	i := 0
-	for j := range s {
-		if i == n {
+// byteIndexOfUnit returns the byte offset of the first character that
+// would take the text past n UTF-16 code units.
+func byteIndexOfUnit(s string, n int) int {
+	units := 0
+	for j, r := range s {
+		units += utf16.RuneLen(r)
+		if units > n {
 			return j
 		}
-		i++
 	}
 	return len(s)
 }

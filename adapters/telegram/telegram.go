@@ -172,7 +172,8 @@ func New(ctx context.Context, cfg Config, engine Handler, store Store, cat *loca
 	if cfg.WebhookURL != "" {
 		u, err := url.Parse(cfg.WebhookURL)
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			return nil, fmt.Errorf("telegram: webhook URL %q is not an absolute http(s) address", cfg.WebhookURL)
+			return nil, fmt.Errorf("telegram: webhook URL %q is not an absolute http(s) address",
+				strings.ReplaceAll(cfg.WebhookURL, cfg.Token, "<token>")) // some put the token in the path
 		}
 	}
 	if log == nil {

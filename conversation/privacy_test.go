@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/buyerguide/bot/conversation"
 )
@@ -45,23 +44,6 @@ func TestMyDataAndForget(t *testing.T) {
 	r = u.say("/order")
 	if !strings.Contains(r[0].Text, e.cat.Text("en", "ui.drafts.none", nil)) {
 		t.Errorf("drafts survived /forget:\n%s", r[0].Text)
-	}
-}
-
-func TestPruneProcessedUpdates(t *testing.T) {
-	e := newEnv(t)
-	u := e.user(51)
-	u.say("/start")
-	old := u.update
-	n, err := e.db.PruneProcessed(context.Background(), time.Now().Add(time.Hour))
-	if err != nil || n == 0 {
-		t.Fatalf("pruned %d, %v", n, err)
-	}
-	// A pruned update ID is no longer recognised; that is why pruning
-	// keeps a week, far longer than Telegram redelivers.
-	r, err := e.eng.Handle(context.Background(), conversation.Event{UserID: 51, UpdateID: old, Kind: conversation.KindText, Text: "/progress"})
-	if err != nil || len(r) == 0 {
-		t.Fatalf("after pruning: %v", err)
 	}
 }
 

@@ -96,6 +96,9 @@ type Inbound struct {
 	UpdateID int64
 	UserID   int64
 	Payload  []byte
+	// Remember: the update was handled outside the engine (the support
+	// chat, an inline query), so InboxDone records it as processed.
+	Remember bool
 }
 
 // Inbox keeps received updates durable between their arrival and the end
@@ -107,6 +110,7 @@ type Inbox interface {
 	InboxAdd(ctx context.Context, items []Inbound) ([]Inbound, error)
 	// InboxPending returns the stored updates, oldest first.
 	InboxPending(ctx context.Context) ([]Inbound, error)
-	// InboxDone forgets handled updates.
-	InboxDone(ctx context.Context, updateIDs ...int64) error
+	// InboxDone forgets handled updates, remembering as processed those
+	// marked Remember.
+	InboxDone(ctx context.Context, items ...Inbound) error
 }

@@ -37,31 +37,31 @@ type DB struct {
 	// parsing the SQL again for every update cost a fifth of the CPU of a
 	// button press. Read-only after Open.
 	stmts map[string]*sql.Stmt
+	// names numbers step keys and event names (compact.go).
+	names names
 }
 
 // The statements every update runs.
 const (
-	qRecordUpdate = `INSERT INTO processed_updates (update_id, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
-	qLoadUser     = `SELECT lang, lang_code, step, version, source, input, ticket, recent, progress, created_at FROM users WHERE id = ?`
-	qSaveUser     = `
-		INSERT INTO users (id, lang, lang_code, step, version, source, input, ticket, recent, progress, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	qProcessed = `SELECT COUNT(*) FROM processed_updates WHERE update_id = ?`
+	qLoadUser  = `SELECT lang, lang_code, step, version, source, input, ticket, recent, progress, log, created_at FROM users WHERE id = ?`
+	qUserLog   = `SELECT log FROM users WHERE id = ?`
+	qSaveUser  = `
+		INSERT INTO users (id, lang, lang_code, step, version, source, input, ticket, recent, progress, log, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET lang = excluded.lang, lang_code = excluded.lang_code,
 			step = excluded.step, version = excluded.version, source = excluded.source,
 			input = excluded.input, ticket = excluded.ticket, recent = excluded.recent,
-			progress = excluded.progress, updated_at = excluded.updated_at`
+			progress = excluded.progress, log = excluded.log, updated_at = excluded.updated_at`
 	qUnknownLabel = `
 		INSERT INTO unknown_labels (text, count, first_seen, last_seen) VALUES (?, 1, ?, ?)
 		ON CONFLICT (text) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen`
-	qTransition = `INSERT INTO transitions (user_id, at, update_id, event, src, dst) VALUES (?, ?, ?, ?, ?, ?)`
-	qInboxAdd   = `
-		INSERT INTO inbox (update_id, user_id, payload, received_at)
-		SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM processed_updates WHERE update_id = ?)
-		ON CONFLICT (update_id) DO NOTHING`
+	qRemember  = `INSERT INTO processed_updates (update_id, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
+	qInboxAdd  = `INSERT INTO inbox (update_id, user_id, payload, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING`
 	qInboxDone = `DELETE FROM inbox WHERE update_id = ?`
 )
 
-var hotQueries = []string{qRecordUpdate, qLoadUser, qSaveUser, qUnknownLabel, qTransition, qInboxAdd, qInboxDone}
+var hotQueries = []string{qProcessed, qLoadUser, qUserLog, qSaveUser, qUnknownLabel, qRemember, qInboxAdd, qInboxDone}
 
 // prepare prepares the hot statements. It runs before any transaction:
 // with one connection, preparing while a transaction holds it would wait
@@ -125,6 +125,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	sdb.SetMaxOpenConns(1)
 	db := &DB{db: sdb, path: path, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	if err := db.names.load(ctx, sdb); err != nil {
 		sdb.Close()
 		return nil, err
 	}
@@ -205,6 +209,11 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	if _, err := tx.ExecContext(ctx, string(b)); err != nil {
 		return err
 	}
+	if up := upgrades[name]; up != nil {
+		if err := up(ctx, tx); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name) VALUES (?)`, name); err != nil {
 		return err
 	}
@@ -219,37 +228,50 @@ func (db *DB) Update(ctx context.Context, userID, updateID int64, fn func(*conve
 	}
 	defer tx.Rollback()
 	now := db.Now()
-	if updateID != 0 {
-		res, err := db.exec(ctx, tx, qRecordUpdate, updateID, userID, now.Unix())
-		if err != nil {
-			return fmt.Errorf("sqlite: record update: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("sqlite: record update: %w", err)
-		} else if n == 0 {
-			return conversation.ErrDuplicate
-		}
-	}
-	s, err := db.loadSession(ctx, tx, userID)
+	s, log, err := db.loadSession(ctx, tx, userID)
 	if err != nil {
 		return err
+	}
+	if updateID != 0 {
+		dup, err := db.handled(ctx, tx, log, updateID, now)
+		if err != nil {
+			return err
+		}
+		if dup {
+			return conversation.ErrDuplicate
+		}
 	}
 	s.Drafts = &txDrafts{tx: tx, userID: userID, now: now}
 	s.Tickets = &txTickets{tx: tx, userID: userID, now: now}
 	if err := fn(s); err != nil {
 		return err
 	}
+	in := &interner{n: &db.names, tx: tx}
 	if s.Forget {
-		if err := forget(ctx, tx, userID, updateID); err != nil {
+		if err := db.forget(ctx, tx, userID, updateID, now); err != nil {
 			return err
 		}
-	} else if err := db.saveSession(ctx, tx, s, updateID, now); err != nil {
+	} else if err := db.saveSession(ctx, tx, in, s, log, updateID, now); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	in.committed()
 	return nil
+}
+
+// handled reports whether an update was applied before: in the user's
+// log, or among the processed updates no log holds.
+func (db *DB) handled(ctx context.Context, tx *sql.Tx, log []entry, updateID int64, now time.Time) (bool, error) {
+	if seen(log, updateID, now) {
+		return true, nil
+	}
+	var n int
+	if err := db.stmt(ctx, tx, qProcessed).QueryRowContext(ctx, updateID).Scan(&n); err != nil {
+		return false, fmt.Errorf("sqlite: processed update %d: %w", updateID, err)
+	}
+	return n > 0, nil
 }
 
 // Load returns a user's session without changing anything; ok is false
@@ -260,58 +282,41 @@ func (db *DB) Load(ctx context.Context, userID int64) (s *conversation.Session, 
 		return nil, false, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	s, err = db.loadSession(ctx, tx, userID)
+	s, _, err = db.loadSession(ctx, tx, userID)
 	if err != nil {
 		return nil, false, err
 	}
 	return s, !s.New(), nil
 }
 
-func (db *DB) loadSession(ctx context.Context, tx *sql.Tx, userID int64) (*conversation.Session, error) {
+func (db *DB) loadSession(ctx context.Context, tx *sql.Tx, userID int64) (*conversation.Session, []entry, error) {
 	s := &conversation.Session{UserID: userID, Progress: map[string]conversation.Mark{}}
 	var created int64
-	var recent, progress string
+	var recent string
+	var progress, logBlob []byte
 	err := db.stmt(ctx, tx, qLoadUser).QueryRowContext(ctx, userID).
-		Scan(&s.Lang, &s.LangCode, &s.Step, &s.Version, &s.Source, &s.Input, &s.Ticket, &recent, &progress, &created)
+		Scan(&s.Lang, &s.LangCode, &s.Step, &s.Version, &s.Source, &s.Input, &s.Ticket, &recent, &progress, &logBlob, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return s, nil
+		return s, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: load user %d: %w", userID, err)
+		return nil, nil, fmt.Errorf("sqlite: load user %d: %w", userID, err)
 	}
 	s.Created = time.Unix(created, 0)
 	if err := json.Unmarshal([]byte(recent), &s.Recent); err != nil {
-		return nil, fmt.Errorf("sqlite: recent messages of %d: %w", userID, err)
+		return nil, nil, fmt.Errorf("sqlite: recent messages of %d: %w", userID, err)
 	}
-	for _, kv := range strings.Split(progress, ",") {
-		if k, m, ok := strings.Cut(kv, "="); ok && m != "" {
-			s.Progress[k] = conversation.Mark(m[0])
-		}
+	if s.Progress, err = db.names.decodeProgress(progress); err != nil {
+		return nil, nil, fmt.Errorf("sqlite: progress of %d: %w", userID, err)
 	}
-	return s, nil
+	log, err := decodeLog(logBlob)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: log of %d: %w", userID, err)
+	}
+	return s, log, nil
 }
 
-// encodeProgress writes progress as "step=mark,step=mark", sorted so the
-// same progress is always the same text.
-func encodeProgress(p map[string]conversation.Mark) string {
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteByte(byte(p[k]))
-	}
-	return b.String()
-}
-
-func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, s *conversation.Session, updateID int64, now time.Time) error {
+func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, in *interner, s *conversation.Session, log []entry, updateID int64, now time.Time) error {
 	created := now.Unix()
 	if !s.New() {
 		created = s.Created.Unix()
@@ -323,45 +328,61 @@ func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, s *conversation.Sessi
 			return fmt.Errorf("sqlite: save user %d: %w", s.UserID, err)
 		}
 	}
-	_, err := db.exec(ctx, tx, qSaveUser,
+	progress, err := in.encodeProgress(ctx, s.Progress)
+	if err != nil {
+		return fmt.Errorf("sqlite: save user %d: %w", s.UserID, err)
+	}
+	for _, tr := range s.Transitions {
+		e := entry{update: updateID, at: now.Unix()}
+		if e.event, err = in.id(ctx, tr.Event); err != nil {
+			return err
+		}
+		if e.from, err = in.id(ctx, tr.From); err != nil {
+			return err
+		}
+		if e.to, err = in.id(ctx, tr.To); err != nil {
+			return err
+		}
+		log = append(log, e)
+	}
+	if len(s.Transitions) == 0 && updateID != 0 {
+		// Moved nothing, but must be recognised if it comes again.
+		log = append(log, entry{update: updateID, at: now.Unix()})
+	}
+	_, err = db.exec(ctx, tx, qSaveUser,
 		s.UserID, s.Lang, s.LangCode, s.Step, s.Version, s.Source, s.Input, s.Ticket, string(recent),
-		encodeProgress(s.Progress), created, now.Unix())
+		progress, encodeLog(log), created, now.Unix())
 	if err != nil {
 		return fmt.Errorf("sqlite: save user %d: %w", s.UserID, err)
 	}
 	for _, text := range s.Unknown {
-		if _, err := db.exec(ctx, tx, qUnknownLabel,
-			text, now.Unix(), now.Unix()); err != nil {
+		if _, err := db.exec(ctx, tx, qUnknownLabel, text, now.Unix(), now.Unix()); err != nil {
 			return fmt.Errorf("sqlite: record unknown label: %w", err)
-		}
-	}
-	for _, tr := range s.Transitions {
-		if _, err := db.exec(ctx, tx, qTransition,
-			s.UserID, now.Unix(), updateID, tr.Event, tr.From, tr.To); err != nil {
-			return fmt.Errorf("sqlite: log transition of %d: %w", s.UserID, err)
 		}
 	}
 	return nil
 }
 
-// Transitions returns a user's log, oldest first, as "event from→to".
+// Transitions returns a user's log of moves through the guide, oldest
+// first: the last ones, up to what the log keeps.
 func (db *DB) Transitions(ctx context.Context, userID int64) ([]conversation.Transition, error) {
-	rows, err := db.db.QueryContext(ctx,
-		`SELECT event, src, dst FROM transitions WHERE user_id = ? ORDER BY id`, userID)
+	var blob []byte
+	err := db.db.QueryRowContext(ctx, `SELECT log FROM users WHERE id = ?`, userID).Scan(&blob)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: transitions of %d: %w", userID, err)
 	}
-	defer rows.Close()
-	var out []conversation.Transition
-	for rows.Next() {
-		var t conversation.Transition
-		if err := rows.Scan(&t.Event, &t.From, &t.To); err != nil {
-			return nil, fmt.Errorf("sqlite: transitions of %d: %w", userID, err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	log, err := decodeLog(blob)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: transitions of %d: %w", userID, err)
+	}
+	var out []conversation.Transition
+	for _, e := range log {
+		if e.event != 0 {
+			out = append(out, conversation.Transition{Event: db.names.name(e.event), From: db.names.name(e.from), To: db.names.name(e.to)})
+		}
 	}
 	return out, nil
 }
@@ -398,16 +419,17 @@ func (db *DB) UnknownLabels(ctx context.Context, limit int) ([]UnknownLabel, err
 	return out, nil
 }
 
-// forget deletes everything kept about a user: the users row and, through
-// ON DELETE CASCADE, progress, transitions, drafts and their items,
-// tickets with their messages and notes; then their processed-update
-// records and queued updates, except the update doing the forgetting
-// (kept so that a redelivery of it is still recognised; it holds no
-// more than the two IDs and a time, and is pruned with the rest).
-func forget(ctx context.Context, tx *sql.Tx, userID, updateID int64) error {
+// forget deletes everything kept about a user: the users row (with their
+// progress and log) and, through ON DELETE CASCADE, drafts and their
+// items, tickets with their messages and notes; then their processed-
+// update records and queued updates. The update doing the forgetting is
+// remembered as processed, so that a redelivery of it is still
+// recognised; that record holds two IDs and a time, and is pruned with
+// the rest.
+func (db *DB) forget(ctx context.Context, tx *sql.Tx, userID, updateID int64, now time.Time) error {
 	for _, q := range []string{
 		`DELETE FROM users WHERE id = ?`,
-		`DELETE FROM processed_updates WHERE user_id = ? AND update_id != ?`,
+		`DELETE FROM processed_updates WHERE user_id = ?`,
 		`DELETE FROM inbox WHERE user_id = ? AND update_id != ?`,
 	} {
 		args := []any{userID}
@@ -415,6 +437,11 @@ func forget(ctx context.Context, tx *sql.Tx, userID, updateID int64) error {
 			args = append(args, updateID)
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("sqlite: forget %d: %w", userID, err)
+		}
+	}
+	if updateID != 0 {
+		if _, err := db.exec(ctx, tx, qRemember, updateID, userID, now.Unix()); err != nil {
 			return fmt.Errorf("sqlite: forget %d: %w", userID, err)
 		}
 	}
@@ -432,11 +459,31 @@ func (db *DB) PruneProcessed(ctx context.Context, before time.Time) (int64, erro
 	return n, nil
 }
 
-// CountTransitions counts every user's log entries (the load tool checks
-// that no press was lost).
+// CountTransitions counts the transitions in every user's log (the load
+// tool checks that no press was lost).
 func (db *DB) CountTransitions(ctx context.Context) (int, error) {
-	var n int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM transitions`).Scan(&n); err != nil {
+	rows, err := db.db.QueryContext(ctx, `SELECT log FROM users`)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count transitions: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var blob []byte
+		if err := rows.Scan(&blob); err != nil {
+			return 0, fmt.Errorf("sqlite: count transitions: %w", err)
+		}
+		log, err := decodeLog(blob)
+		if err != nil {
+			return 0, fmt.Errorf("sqlite: count transitions: %w", err)
+		}
+		for _, e := range log {
+			if e.event != 0 {
+				n++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("sqlite: count transitions: %w", err)
 	}
 	return n, nil

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/buyerguide/bot/adapters/sqlite"
 	"github.com/buyerguide/bot/conversation"
@@ -151,5 +152,48 @@ func TestConcurrentUpdates(t *testing.T) {
 		if err != nil || s.Version != each {
 			t.Errorf("user %d version %d, want %d (%v)", u, s.Version, each, err)
 		}
+	}
+}
+
+// TestRedeliveryRecognisedAfterRestart: the update log in the users row
+// recognises updates after a restart, in the inbox as in the engine, and
+// updates handled outside the engine are remembered until pruned.
+func TestRedeliveryRecognisedAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bot.db")
+	db := mustOpen(t, path)
+	for id := int64(100); id < 103; id++ {
+		if err := db.Update(ctx, 5, id, func(s *conversation.Session) error {
+			s.Step = "a.b"
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	db = mustOpen(t, path)
+	if err := db.Update(ctx, 5, 101, func(*conversation.Session) error { return nil }); !errors.Is(err, conversation.ErrDuplicate) {
+		t.Errorf("redelivered update: %v, want ErrDuplicate", err)
+	}
+	fresh, err := db.InboxAdd(ctx, []conversation.Inbound{
+		{UpdateID: 102, UserID: 5, Payload: []byte("{}")}, // handled
+		{UpdateID: 103, UserID: 5, Payload: []byte("{}")}, // new
+		{UpdateID: 104, UserID: 6, Payload: []byte("{}")}, // an agent in the support chat
+	})
+	if err != nil || len(fresh) != 2 || fresh[0].UpdateID != 103 {
+		t.Fatalf("fresh %v, %v", fresh, err)
+	}
+	if err := db.InboxDone(ctx, conversation.Inbound{UpdateID: 104, UserID: 6, Remember: true}); err != nil {
+		t.Fatal(err)
+	}
+	if fresh, _ := db.InboxAdd(ctx, []conversation.Inbound{{UpdateID: 104, UserID: 6, Payload: []byte("{}")}}); len(fresh) != 0 {
+		t.Error("a remembered update was taken again")
+	}
+	n, err := db.PruneProcessed(ctx, time.Now().Add(time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+	if fresh, _ := db.InboxAdd(ctx, []conversation.Inbound{{UpdateID: 104, UserID: 6, Payload: []byte("{}")}}); len(fresh) != 1 {
+		t.Error("a pruned update is still recognised")
 	}
 }

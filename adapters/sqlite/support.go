@@ -155,6 +155,22 @@ func (db *DB) MapMessage(ctx context.Context, ticket int64, userMsg, supportMsg 
 	return nil
 }
 
+// MapSupportMessage records a message in the support chat that belongs to
+// a ticket but has no counterpart in the user's chat: a ticket card, or
+// the second and later parts of a message too long for one. Agents reply
+// to it like to any relayed message. Such a row keeps the negated support
+// message ID as its user_msg, which keeps the primary key unique (support
+// message IDs are positive and unique in the support chat) and out of the
+// way of real user messages.
+func (db *DB) MapSupportMessage(ctx context.Context, ticket int64, supportMsg int) error {
+	if _, err := db.db.ExecContext(ctx, `
+		INSERT INTO ticket_messages (ticket_id, user_msg, support_msg, from_agent) VALUES (?, ?, ?, 0)
+		ON CONFLICT DO NOTHING`, ticket, -supportMsg, supportMsg); err != nil {
+		return fmt.Errorf("sqlite: map support message: %w", err)
+	}
+	return nil
+}
+
 // SupportMessage returns the support-chat copy of a user's message.
 func (db *DB) SupportMessage(ctx context.Context, ticket int64, userMsg int) (int, error) {
 	var id int

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/buyerguide/bot/conversation"
 )
@@ -24,11 +25,17 @@ func (db *DB) InboxAdd(ctx context.Context, items []conversation.Inbound) ([]con
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	now := db.Now().Unix()
+	now := db.Now()
 	var fresh []conversation.Inbound
 	for _, it := range items {
-		res, err := db.exec(ctx, tx, qInboxAdd,
-			it.UpdateID, it.UserID, it.Payload, now, it.UpdateID)
+		dup, err := db.seenBefore(ctx, tx, it, now)
+		if err != nil {
+			return nil, err
+		}
+		if dup {
+			continue
+		}
+		res, err := db.exec(ctx, tx, qInboxAdd, it.UpdateID, it.UserID, it.Payload, now.Unix())
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: inbox add %d: %w", it.UpdateID, err)
 		}
@@ -42,6 +49,20 @@ func (db *DB) InboxAdd(ctx context.Context, items []conversation.Inbound) ([]con
 		return nil, fmt.Errorf("sqlite: inbox commit: %w", err)
 	}
 	return fresh, nil
+}
+
+// seenBefore reports whether a received update was handled already.
+func (db *DB) seenBefore(ctx context.Context, tx *sql.Tx, it conversation.Inbound, now time.Time) (bool, error) {
+	var blob []byte
+	err := db.stmt(ctx, tx, qUserLog).QueryRowContext(ctx, it.UserID).Scan(&blob)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("sqlite: log of %d: %w", it.UserID, err)
+	}
+	log, err := decodeLog(blob)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: log of %d: %w", it.UserID, err)
+	}
+	return db.handled(ctx, tx, log, it.UpdateID, now)
 }
 
 // InboxPending returns the updates not yet handled, oldest first (after a
@@ -66,9 +87,11 @@ func (db *DB) InboxPending(ctx context.Context) ([]conversation.Inbound, error) 
 	return out, nil
 }
 
-// InboxDone removes handled updates, in one transaction.
-func (db *DB) InboxDone(ctx context.Context, updateIDs ...int64) error {
-	if len(updateIDs) == 0 {
+// InboxDone removes handled updates, in one transaction. Those marked
+// Remember (handled outside the engine, which logs the rest) are recorded
+// as processed in the same transaction, so a redelivery is recognised.
+func (db *DB) InboxDone(ctx context.Context, items ...conversation.Inbound) error {
+	if len(items) == 0 {
 		return nil
 	}
 	tx, err := db.db.BeginTx(ctx, nil)
@@ -76,9 +99,15 @@ func (db *DB) InboxDone(ctx context.Context, updateIDs ...int64) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	for _, id := range updateIDs {
-		if _, err := db.exec(ctx, tx, qInboxDone, id); err != nil {
-			return fmt.Errorf("sqlite: inbox done %d: %w", id, err)
+	now := db.Now().Unix()
+	for _, it := range items {
+		if it.Remember {
+			if _, err := db.exec(ctx, tx, qRemember, it.UpdateID, it.UserID, now); err != nil {
+				return fmt.Errorf("sqlite: remember update %d: %w", it.UpdateID, err)
+			}
+		}
+		if _, err := db.exec(ctx, tx, qInboxDone, it.UpdateID); err != nil {
+			return fmt.Errorf("sqlite: inbox done %d: %w", it.UpdateID, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -110,7 +110,7 @@ func (b *Bot) process(ctx context.Context, it conversation.Inbound) {
 		// back after a restart, even when the update's own time ran out.
 		done, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		if err := b.store.InboxDone(done, it.UpdateID); err != nil {
+		if err := b.store.InboxDone(done, it); err != nil {
 			b.log.Error("inbox", "update", it.UpdateID, "err", err)
 		}
 		if b.Handled != nil {
@@ -122,11 +122,15 @@ func (b *Bot) process(ctx context.Context, it conversation.Inbound) {
 		b.log.Error("stored update unreadable", "update", it.UpdateID, "err", err)
 		return
 	}
+	// Updates the engine does not see are remembered as processed when
+	// they leave the inbox; the engine logs the others itself.
 	if q := u.InlineQuery; q != nil {
+		it.Remember = true
 		b.inline(ctx, q)
 		return
 	}
 	if b.cfg.SupportChatID != 0 && chatOf(&u) == b.cfg.SupportChatID {
+		it.Remember = true
 		b.fromSupport(ctx, &u)
 		return
 	}

@@ -1,10 +1,16 @@
--- Progress moves into the users row ("step=mark,step=mark"): one row per
--- user instead of one per step, read and written with the session.
-ALTER TABLE users ADD COLUMN progress TEXT NOT NULL DEFAULT '';
-UPDATE users SET progress = COALESCE(
-    (SELECT group_concat(step || '=' || mark, ',') FROM progress p WHERE p.user_id = users.id), '');
-DROP TABLE progress;
+-- A user's progress and the log of their updates move into the users row,
+-- in the compact form described in compact.go: one row written per update
+-- instead of four. Step keys and event names get small numbers here.
+-- The rows of the old progress and transitions tables are converted, and
+-- the tables dropped, by the Go step of this migration (upgrade0006).
+CREATE TABLE names (
+    id   INTEGER PRIMARY KEY,
+    name TEXT    NOT NULL UNIQUE
+);
+ALTER TABLE users ADD COLUMN progress BLOB NOT NULL DEFAULT x'';
+ALTER TABLE users ADD COLUMN log      BLOB NOT NULL DEFAULT x'';
 
--- Processed updates are pruned by an hourly scan; an index on the time
--- would cost more space than the scan costs time.
+-- Processed updates now only hold what no user's log does (the support
+-- chat, inline queries, a /forget): a small table, pruned by an hourly
+-- scan, that an index on the time would only make larger.
 DROP INDEX processed_updates_at;

@@ -93,7 +93,7 @@ func (t *turn) openTicket(ctx context.Context, desc string) (Reply, error) {
 	if HasSecret(desc) {
 		return Reply{
 			Title:   t.text("ui.support.title", nil),
-			Text:    "⚠️ " + t.text("ui.explain.secret", nil) + "\n\n" + t.text("ui.support.ask", nil),
+			Text:    t.text("ui.explain.secret", nil) + "\n\n" + t.text("ui.support.ask", nil),
 			Buttons: [][]Button{{t.btn("ui.btn.support_send", ActSupportSend, "")}},
 		}, nil
 	}
@@ -134,6 +134,11 @@ func (t *turn) inTicket(ctx context.Context, ev Event) ([]Reply, error) {
 		}
 	case KindText:
 		m := commandRE.FindStringSubmatch(strings.TrimSpace(ev.Text))
+		if m == nil && HasSecret(ev.Text) {
+			// A code or a password never goes to the agents (nor to
+			// anyone): the buyer is warned and the ticket stays open.
+			return []Reply{t.secretHeld()}, nil
+		}
 		if m == nil {
 			t.remember(ev.Text)
 			return []Reply{{Relay: t.s.Ticket}}, nil
@@ -151,6 +156,15 @@ func (t *turn) inTicket(ctx context.Context, ev Event) ([]Reply, error) {
 		Buttons: [][]Button{{t.btn("ui.btn.support_end", ActSupportEnd, "")}},
 		Notice:  t.text("ui.support.paused_short", nil),
 	}}, nil
+}
+
+// secretHeld is the answer to a message kept from the agents because it
+// looks like it holds a code or a password.
+func (t *turn) secretHeld() Reply {
+	return Reply{
+		Text:    t.text("ui.explain.secret", nil) + "\n\n" + t.text("ui.support.not_relayed", map[string]any{"Number": t.s.Ticket}),
+		Buttons: [][]Button{{t.btn("ui.btn.support_end", ActSupportEnd, "")}},
+	}
 }
 
 // ticketClosed is an agent closing the user's ticket: the user is told

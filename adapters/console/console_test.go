@@ -94,7 +94,8 @@ func button(screen, label string) string {
 
 // walk presses only buttons from /start to the end of stage 6 in one
 // language and checks that every step is shown in order, in that
-// language, with the Chinese labels of each step, and fits a message.
+// language, with the Chinese labels of each step, and fits a message;
+// then it presses Finish and checks the completion screen.
 func walk(t *testing.T, f *fixture, lang string) []data.Step {
 	t.Helper()
 	next := f.cat.Text(lang, "ui.btn.next", nil)
@@ -104,21 +105,33 @@ func walk(t *testing.T, f *fixture, lang string) []data.Step {
 	}
 	i := 0
 	seen := f.session(t, lang, func(s string) string {
-		if i >= len(steps)-1 {
+		if i >= len(steps) {
 			return ""
 		}
 		step := steps[i]
 		i++
 		for _, c := range step.Choices {
-			if c.To == "" {
+			if c.To == "" { // "no" on the question, Finish on the last step
 				return button(s, f.cat.Text(lang, step.ChoiceID(c.ID), nil))
 			}
 		}
 		return button(s, next)
 	})
 	transcript := strings.Join(seen, "")
-	if len(seen) != len(steps) {
-		t.Fatalf("%d screens for %d steps:\n%s", len(seen), len(steps), transcript)
+	if len(seen) != len(steps)+1 {
+		t.Fatalf("%d screens for %d steps and the completion screen:\n%s", len(seen), len(steps), transcript)
+	}
+	done := seen[len(steps)]
+	if title := f.cat.Text(lang, "ui.finish.title", nil); !strings.HasPrefix(done, "== "+title+" ==") {
+		t.Fatalf("Finish shows:\n%s", done)
+	}
+	for _, want := range []string{f.cat.Plural(lang, "ui.progress.left", 0, nil), f.cat.Text(lang, "ui.finish.body", nil), "/order", "/support", "/restart"} {
+		if !strings.Contains(done, want) {
+			t.Errorf("the completion screen has no %q:\n%s", want, done)
+		}
+	}
+	if strings.Contains(done, "⬜") || strings.Count(done, "✅") < len(f.guide.Stages) {
+		t.Errorf("not every stage is done on the completion screen:\n%s", done)
 	}
 	for k, step := range steps {
 		screen := seen[k]
@@ -144,14 +157,14 @@ func walk(t *testing.T, f *fixture, lang string) []data.Step {
 	return steps
 }
 
-// TestWalkWholeGuideWithButtons walks the guide, then checks that a
-// second run resumes at the same step.
+// TestWalkWholeGuideWithButtons walks the guide to Finish, then checks
+// that a second run welcomes the buyer back to the completion screen.
 func TestWalkWholeGuideWithButtons(t *testing.T) {
 	f := newFixture(t)
-	steps := walk(t, f, "en")
+	walk(t, f, "en")
 	again := f.session(t, "en", func(string) string { return "" })
-	last := f.cat.Text("en", steps[len(steps)-1].TitleID(), nil)
-	if len(again) != 1 || !strings.Contains(again[0], "== "+last+" ==") {
+	done := f.cat.Text("en", "ui.finish.title", nil)
+	if len(again) != 1 || !strings.Contains(again[0], "== "+done+" ==") {
 		t.Fatalf("second run shows:\n%s", strings.Join(again, ""))
 	}
 	if !strings.Contains(again[0], f.cat.Text("en", "ui.notice.welcome_back", nil)) {

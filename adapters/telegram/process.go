@@ -107,15 +107,8 @@ func (b *Bot) process(ctx context.Context, it conversation.Inbound) {
 			b.deliver(ctx, in, []conversation.Reply{b.failure(in.ev.LanguageCode)})
 		}
 		// Handled, or impossible to handle: either way it must not come
-		// back after a restart, even when the update's own time ran out.
-		done, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if err := b.store.InboxDone(done, it); err != nil {
-			b.log.Error("inbox", "update", it.UpdateID, "err", err)
-		}
-		if b.Handled != nil {
-			b.Handled(it.UpdateID)
-		}
+		// back after a restart.
+		b.done.add(it)
 	}()
 	var u models.Update
 	if err := json.Unmarshal(it.Payload, &u); err != nil {
@@ -298,12 +291,12 @@ func (b *Bot) show(ctx context.Context, in incoming, r conversation.Reply) error
 // inline answers an inline query (@bot 验证码 typed in any chat) with the
 // explanations of the labels in it.
 func (b *Bot) inline(ctx context.Context, q *models.InlineQuery) {
-	lang := ""
+	lang, user := "", int64(0)
 	if q.From != nil {
-		lang = q.From.LanguageCode
+		lang, user = q.From.LanguageCode, q.From.ID
 	}
 	var results []models.InlineQueryResult
-	for _, r := range b.engine.Inline(lang, q.Query) {
+	for _, r := range b.engine.Inline(ctx, user, lang, q.Query) {
 		results = append(results, &models.InlineQueryResultArticle{
 			ID:          r.ID,
 			Title:       r.Title,
@@ -336,6 +329,8 @@ func chatOf(u *models.Update) int64 {
 		return u.EditedMessage.Chat.ID
 	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
 		return u.CallbackQuery.Message.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message.InaccessibleMessage != nil:
+		return u.CallbackQuery.Message.InaccessibleMessage.Chat.ID
 	}
 	return 0
 }

@@ -112,7 +112,7 @@ func newTransport(workers int) *http.Transport {
 // Handler is what the transport needs of the engine.
 type Handler interface {
 	Handle(ctx context.Context, ev conversation.Event) ([]conversation.Reply, error)
-	Inline(langCode, query string) []conversation.InlineResult
+	Inline(ctx context.Context, userID int64, langCode, query string) []conversation.InlineResult
 	Card(ctx context.Context, userID int64, lang string) (string, error)
 }
 
@@ -141,6 +141,8 @@ type Bot struct {
 	codec  codec
 	send   *sender
 	secret string
+	// done takes handled updates out of the inbox (Run starts it).
+	done *doneQueue
 
 	mu      sync.Mutex
 	blocked map[int64]bool
@@ -250,12 +252,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	// off then is still in the inbox and is handled after the restart.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	b.done = newDoneQueue(b.store, b.log, b.Handled)
 	d := newDispatcher(b.cfg.Workers, b.process)
 	d.start(work, b.cfg.Workers)
 	defer func() {
 		t := time.AfterFunc(b.cfg.ShutdownTimeout, cancelWork)
 		defer t.Stop()
 		d.stop()
+		b.done.close()
 	}()
 
 	pending, err := b.store.InboxPending(ctx)

@@ -104,6 +104,9 @@ func (s *Server) sendMessage(_ context.Context, req *apiRequest) (any, *apiError
 	if aerr != nil {
 		return nil, aerr
 	}
+	if aerr := c.checkThread(threadID); aerr != nil {
+		return nil, aerr
+	}
 	reply, aerr := replyTargetLocked(c, req)
 	if aerr != nil {
 		return nil, aerr
@@ -226,6 +229,46 @@ func (s *Server) editMessageReplyMarkup(_ context.Context, req *apiRequest) (any
 	return &out, nil
 }
 
+func (s *Server) editMessageCaption(_ context.Context, req *apiRequest) (any, *apiError) {
+	caption := req.str("caption")
+	if utf16Len(caption) > maxCaptionLen {
+		return nil, badRequest("message caption is too long")
+	}
+	parseMode := req.str("parse_mode")
+	if aerr := checkParseMode(parseMode); aerr != nil {
+		return nil, aerr
+	}
+	markup, aerr := parseReplyMarkup(req.str("reply_markup"))
+	if aerr != nil {
+		return nil, aerr
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, aerr := s.targetMessageLocked(req, "message to edit not found", true)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !m.fromBot {
+		return nil, badRequest("message can't be edited")
+	}
+	if kind, _ := mediaOf(&m.msg); kind == "" || kind == "sticker" || kind == "video_note" {
+		return nil, badRequest("there is no caption in the message to edit")
+	}
+	if m.msg.Caption == caption && sameMarkup(m.msg.ReplyMarkup, markup) {
+		return nil, badRequest(descNotModified)
+	}
+	m.msg.Caption = caption
+	m.msg.CaptionEntities = nil
+	m.msg.ReplyMarkup = markup
+	m.msg.EditDate = now()
+	m.parseMode = parseMode
+	m.edits++
+	s.notifyLocked()
+	out := m.msg
+	return &out, nil
+}
+
 func (s *Server) deleteMessage(_ context.Context, req *apiRequest) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -274,6 +317,9 @@ func (s *Server) sendMedia(req *apiRequest, field string) (any, *apiError) {
 	defer s.mu.Unlock()
 	c, aerr := s.writableChatLocked(req.str("chat_id"), true)
 	if aerr != nil {
+		return nil, aerr
+	}
+	if aerr := c.checkThread(threadID); aerr != nil {
 		return nil, aerr
 	}
 	reply, aerr := replyTargetLocked(c, req)
@@ -341,8 +387,14 @@ func (s *Server) copyLocked(req *apiRequest, notFound string) (*storedMessage, *
 	if src == nil {
 		return nil, nil, badRequest("%s", notFound)
 	}
+	if !hasContent(&src.msg) {
+		return nil, nil, badRequest("the message can't be copied")
+	}
 	to, aerr := s.writableChatLocked(req.str("chat_id"), true)
 	if aerr != nil {
+		return nil, nil, aerr
+	}
+	if aerr := to.checkThread(threadID); aerr != nil {
 		return nil, nil, aerr
 	}
 	m := s.newBotMessageLocked(to, threadID, src.kind)
@@ -353,6 +405,13 @@ func (s *Server) copyLocked(req *apiRequest, notFound string) (*storedMessage, *
 	m.msg.Photo = src.msg.Photo
 	m.msg.Document = src.msg.Document
 	m.msg.Sticker = src.msg.Sticker
+	m.msg.Video = src.msg.Video
+	m.msg.Voice = src.msg.Voice
+	m.msg.Audio = src.msg.Audio
+	m.msg.Animation = src.msg.Animation
+	m.msg.VideoNote = src.msg.VideoNote
+	m.msg.Location = src.msg.Location
+	m.msg.Contact = src.msg.Contact
 	m.parseMode = src.parseMode
 	return src, m, nil
 }
@@ -645,6 +704,25 @@ func (s *Server) editForumTopic(_ context.Context, req *apiRequest) (any, *apiEr
 		return nil, badRequest("TOPIC_NOT_MODIFIED")
 	}
 	c.topics[threadID] = &topic
+	s.notifyLocked()
+	return true, nil
+}
+
+func (s *Server) deleteForumTopic(_ context.Context, req *apiRequest) (any, *apiError) {
+	threadID, aerr := req.intParam("message_thread_id")
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, aerr := s.resolveChatLocked(req.str("chat_id"), false)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if c.topics[threadID] == nil {
+		return nil, badRequest("TOPIC_ID_INVALID")
+	}
+	c.deleteTopic(threadID)
 	s.notifyLocked()
 	return true, nil
 }

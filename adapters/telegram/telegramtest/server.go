@@ -68,9 +68,15 @@ type Message struct {
 	ParseMode string
 	// Keyboard is the inline keyboard currently attached, nil when none.
 	Keyboard [][]Button
-	// Edits counts successful editMessageText/editMessageReplyMarkup calls.
+	// Edits counts successful editMessageText, editMessageCaption and
+	// editMessageReplyMarkup calls.
 	Edits   int
 	FromBot bool
+	// Media is what the message carries besides text ("photo",
+	// "document", "video", "voice", "audio", "animation", "sticker"), ""
+	// for a text message; FileID is that file's id.
+	Media  string
+	FileID string
 }
 
 // Button is one inline keyboard button.
@@ -452,6 +458,7 @@ func (s *Server) routes() map[string]method {
 		{"sendMessage", s.sendMessage},
 		{"editMessageText", s.editMessageText},
 		{"editMessageReplyMarkup", s.editMessageReplyMarkup},
+		{"editMessageCaption", s.editMessageCaption},
 		{"deleteMessage", s.deleteMessage},
 		{"sendPhoto", s.sendPhoto},
 		{"sendDocument", s.sendDocument},
@@ -469,6 +476,7 @@ func (s *Server) routes() map[string]method {
 		{"getMyShortDescription", s.getMyShortDescription},
 		{"createForumTopic", s.createForumTopic},
 		{"editForumTopic", s.editForumTopic},
+		{"deleteForumTopic", s.deleteForumTopic},
 		{"getChat", s.getChat},
 	}
 	out := make(map[string]method, len(table))

@@ -790,3 +790,104 @@ func TestCloseInterruptsPollsAndDeliveries(t *testing.T) {
 		t.Fatal("Close did not end the long poll")
 	}
 }
+
+func TestTopicsCaptionsAndServiceMessages(t *testing.T) {
+	s := newServer(t)
+	b := newBot(t, s)
+	ctx := context.Background()
+	forum := models.Chat{ID: -100321, Type: models.ChatTypeSupergroup, Title: "Support", IsForum: true}
+	s.AddChat(forum)
+	agent := telegramtest.User{ID: 77, FirstName: "Agent"}
+
+	// message_thread_id must name a topic that exists.
+	topic, err := b.CreateForumTopic(ctx, &tgbot.CreateForumTopicParams{ChatID: forum.ID, Name: "#1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: forum.ID, MessageThreadID: topic.MessageThreadID, Text: "in"}); err != nil {
+		t.Fatalf("SendMessage to a topic: %v", err)
+	}
+	_, err = b.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: forum.ID, MessageThreadID: 999, Text: "lost"})
+	if !errors.Is(err, tgbot.ErrorBadRequest) || !strings.Contains(err.Error(), "message thread not found") {
+		t.Fatalf("SendMessage to no topic: %v", err)
+	}
+	if ok, err := b.DeleteForumTopic(ctx, &tgbot.DeleteForumTopicParams{ChatID: forum.ID, MessageThreadID: topic.MessageThreadID}); err != nil || !ok {
+		t.Fatalf("DeleteForumTopic: %v", err)
+	}
+	if got := s.Topics(forum.ID); len(got) != 0 {
+		t.Fatalf("topics after the delete: %v", got)
+	}
+	if got := len(s.Messages(forum.ID)); got != 0 {
+		t.Fatalf("%d messages left in the deleted topic", got)
+	}
+	_, err = b.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: forum.ID, MessageThreadID: topic.MessageThreadID, Text: "gone"})
+	if !errors.Is(err, tgbot.ErrorBadRequest) || !strings.Contains(err.Error(), "message thread not found") {
+		t.Fatalf("SendMessage to a deleted topic: %v", err)
+	}
+	_, err = b.DeleteForumTopic(ctx, &tgbot.DeleteForumTopicParams{ChatID: forum.ID, MessageThreadID: topic.MessageThreadID})
+	if !errors.Is(err, tgbot.ErrorBadRequest) {
+		t.Fatalf("second DeleteForumTopic: %v", err)
+	}
+	topic2, err := b.CreateForumTopic(ctx, &tgbot.CreateForumTopicParams{ChatID: forum.ID, Name: "#2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteTopic(forum.ID, topic2.MessageThreadID); err != nil {
+		t.Fatalf("DeleteTopic: %v", err)
+	}
+
+	// Post: a user's photo; copies keep the file; captions are edited.
+	_, pic := s.Post(alice, models.Message{Photo: []models.PhotoSize{{FileID: "AgACp", FileUniqueID: "u1", Width: 1, Height: 1}}, Caption: "look"})
+	cp, err := b.CopyMessage(ctx, &tgbot.CopyMessageParams{ChatID: forum.ID, FromChatID: alice.ID, MessageID: pic})
+	if err != nil {
+		t.Fatalf("CopyMessage of a photo: %v", err)
+	}
+	last, _ := s.LastMessage(forum.ID)
+	if last.ID != cp.ID || last.Media != "photo" || last.FileID != "AgACp" || last.Text != "look" {
+		t.Fatalf("copied photo: %+v", last)
+	}
+	if _, err := b.EditMessageCaption(ctx, &tgbot.EditMessageCaptionParams{ChatID: forum.ID, MessageID: cp.ID, Caption: "look here"}); err != nil {
+		t.Fatalf("EditMessageCaption: %v", err)
+	}
+	if last, _ := s.LastMessage(forum.ID); last.Text != "look here" || last.Edits != 1 {
+		t.Fatalf("after EditMessageCaption: %+v", last)
+	}
+	_, err = b.EditMessageCaption(ctx, &tgbot.EditMessageCaptionParams{ChatID: forum.ID, MessageID: cp.ID, Caption: "look here"})
+	if !errors.Is(err, tgbot.ErrorBadRequest) || !strings.Contains(err.Error(), "message is not modified") {
+		t.Fatalf("EditMessageCaption unchanged: %v", err)
+	}
+	text, err := b.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: forum.ID, Text: "plain"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.EditMessageCaption(ctx, &tgbot.EditMessageCaptionParams{ChatID: forum.ID, MessageID: text.ID, Caption: "x"})
+	if !errors.Is(err, tgbot.ErrorBadRequest) || !strings.Contains(err.Error(), "there is no caption in the message to edit") {
+		t.Fatalf("EditMessageCaption of a text: %v", err)
+	}
+
+	// EditMessage: the author's edit, queued as edited_message.
+	id, err := s.EditMessage(alice.ID, pic, func(m *models.Message) { m.Caption = "look again" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EditMessage(forum.ID, text.ID, func(*models.Message) {}); err == nil {
+		t.Fatal("EditMessage edited a bot message")
+	}
+
+	// Service messages cannot be copied.
+	_, pin := s.Post(agent, models.Message{Chat: forum, ForumTopicClosed: &models.ForumTopicClosed{}})
+	_, err = b.CopyMessage(ctx, &tgbot.CopyMessageParams{ChatID: alice.ID, FromChatID: forum.ID, MessageID: pin})
+	if !errors.Is(err, tgbot.ErrorBadRequest) || !strings.Contains(err.Error(), "the message can't be copied") {
+		t.Fatalf("CopyMessage of a service message: %v", err)
+	}
+
+	var edited *models.Message
+	for _, u := range getUpdatesForm(t, s, url.Values{}) {
+		if u.ID == id {
+			edited = u.EditedMessage
+		}
+	}
+	if edited == nil || edited.ID != pic || edited.Caption != "look again" || len(edited.Photo) != 1 || edited.EditDate == 0 {
+		t.Fatalf("edited_message: %+v", edited)
+	}
+}

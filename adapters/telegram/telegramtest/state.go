@@ -309,6 +309,7 @@ func snapshot(m *storedMessage) Message {
 		Edits:     m.edits,
 		FromBot:   m.fromBot,
 	}
+	out.Media, out.FileID = mediaOf(&m.msg)
 	if m.msg.ReplyMarkup != nil {
 		for _, row := range m.msg.ReplyMarkup.InlineKeyboard {
 			r := make([]Button, 0, len(row))
@@ -404,4 +405,54 @@ func (s *Server) ShortDescription(languageCode string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.shortDescriptions[languageCode]
+}
+
+// mediaOf names the file a message carries and its id; "" for none.
+func mediaOf(m *models.Message) (kind, fileID string) {
+	switch {
+	case len(m.Photo) > 0:
+		return "photo", m.Photo[len(m.Photo)-1].FileID
+	case m.Document != nil:
+		return "document", m.Document.FileID
+	case m.Video != nil:
+		return "video", m.Video.FileID
+	case m.Voice != nil:
+		return "voice", m.Voice.FileID
+	case m.Audio != nil:
+		return "audio", m.Audio.FileID
+	case m.Animation != nil:
+		return "animation", m.Animation.FileID
+	case m.Sticker != nil:
+		return "sticker", m.Sticker.FileID
+	case m.VideoNote != nil:
+		return "video_note", m.VideoNote.FileID
+	}
+	return "", ""
+}
+
+// hasContent reports whether a message carries something a person sent:
+// text, a caption, a file, a location or a contact. Service messages (a
+// pin, a topic created, renamed, closed or reopened, members joining...)
+// carry none, and Telegram refuses to copy them.
+func hasContent(m *models.Message) bool {
+	kind, _ := mediaOf(m)
+	return m.Text != "" || m.Caption != "" || kind != "" || m.Location != nil || m.Contact != nil ||
+		m.Venue != nil || m.Dice != nil || m.Poll != nil
+}
+
+// isForum reports whether a chat has topics.
+func (c *chatState) isForum() bool { return c.chat.IsForum || len(c.topics) > 0 }
+
+// checkThread applies Telegram's rule for message_thread_id: in a forum it
+// must name a topic that exists (a deleted topic's id answers "message
+// thread not found"); elsewhere, a message of the chat the thread hangs
+// off. 0 is the chat itself (a forum's General topic).
+func (c *chatState) checkThread(threadID int) *apiError {
+	switch {
+	case threadID == 0, c.topics[threadID] != nil:
+		return nil
+	case !c.isForum() && c.live(threadID) != nil:
+		return nil
+	}
+	return badRequest("message thread not found")
 }

@@ -236,7 +236,7 @@ func (t *turn) button(ctx context.Context, a *Action) ([]Reply, error) {
 	case ActMenu:
 		r = t.menuScreen()
 	case ActProgress:
-		r = t.progressScreen()
+		r = t.progress()
 	case ActProblems:
 		r = t.problemsScreen()
 	case ActProblem:
@@ -313,7 +313,7 @@ func (t *turn) typed(ctx context.Context, text string) ([]Reply, error) {
 	case "menu":
 		return []Reply{t.menuScreen()}, nil
 	case "progress":
-		return []Reply{t.progressScreen()}, nil
+		return []Reply{t.progress()}, nil
 	case "problem", "problems":
 		return []Reply{t.problemsScreen()}, nil
 	case "help":
@@ -383,6 +383,9 @@ func (t *turn) start(ctx context.Context, payload string) ([]Reply, error) {
 	if isNew {
 		return []Reply{t.stepScreen("", false)}, nil
 	}
+	if t.finished() {
+		return []Reply{t.finishScreen(t.text("ui.notice.welcome_back", nil))}, nil
+	}
 	return []Reply{t.stepScreen(t.text("ui.notice.welcome_back", nil), false)}, nil
 }
 
@@ -394,12 +397,25 @@ func (t *turn) move(ctx context.Context, event string) (Reply, error) {
 		return t.stepScreen(t.text("ui.notice.not_here", nil), false), nil
 	}
 	from := t.s.Step
-	to, moved, err := g.fire(ctx, from, event)
+	var (
+		to    string
+		moved bool
+		err   error
+	)
+	if event == evBack {
+		// Back goes the way the buyer came, over the steps they skipped.
+		to, moved, err = g.back(ctx, from, func(k string) bool { return t.s.Progress[k] == MarkSkipped })
+	} else {
+		to, moved, err = g.fire(ctx, from, event)
+	}
 	if err != nil {
 		return Reply{}, err
 	}
 	if t.s.Progress == nil {
 		t.s.Progress = map[string]Mark{}
+	}
+	if id, ok := strings.CutPrefix(event, evChoose); ok && g.finishes(from, id) {
+		return t.finish(event), nil
 	}
 	switch {
 	case event == evNext:
@@ -429,6 +445,85 @@ func (t *turn) move(ctx context.Context, event string) (Reply, error) {
 	return t.stepScreen("", false), nil
 }
 
+// finish completes the guide on its last step: the step is marked done
+// and the completion screen shown.
+func (t *turn) finish(event string) Reply {
+	key := t.s.Step
+	if t.s.Progress[key] != MarkDone {
+		t.s.Progress[key] = MarkDone
+		t.s.Version++
+		t.s.Transitions = append(t.s.Transitions, Transition{Event: event, From: key, To: key})
+	}
+	return t.finishScreen("")
+}
+
+// finished reports whether the buyer completed the guide: they are on the
+// last step and pressed Finish there.
+func (t *turn) finished() bool {
+	last := t.e.guide.last()
+	return t.s.Step == last && t.s.Progress[last] == MarkDone
+}
+
+// progress is the checklist, or the completion screen (which holds it)
+// once the guide is finished.
+func (t *turn) progress() Reply {
+	if t.finished() {
+		return t.finishScreen("")
+	}
+	return t.progressScreen()
+}
+
+// finishScreen congratulates a buyer who completed the guide: every stage
+// with its mark and count, the steps left (none when they went all the
+// way), and what they can do now.
+func (t *turn) finishScreen(notice string) Reply {
+	g := t.e.guide
+	var b strings.Builder
+	left := 0
+	for i := range g.data.Stages {
+		st := &g.data.Stages[i]
+		done, skipped := 0, 0
+		for _, s := range st.Steps {
+			switch t.s.Progress[s.Key] {
+			case MarkDone:
+				done++
+			case MarkSkipped:
+				skipped++
+			}
+		}
+		left += len(st.Steps) - done - skipped
+		mark := "✅"
+		switch {
+		case done+skipped < len(st.Steps):
+			mark = "⬜"
+		case done == 0:
+			mark = "⏭"
+		}
+		b.WriteString(mark + " " + t.stageName(st) + " — " +
+			t.e.cat.Plural(t.lang, "ui.progress.count", len(st.Steps), map[string]any{"Done": done + skipped}) + "\n")
+	}
+	b.WriteString("\n" + t.e.cat.Plural(t.lang, "ui.progress.left", left, nil) + "\n\n")
+	title := "ui.finish.title"
+	if left == 0 {
+		b.WriteString(t.text("ui.finish.body", nil))
+	} else {
+		title = "ui.finish.title_open"
+		b.WriteString(t.text("ui.finish.open", nil))
+	}
+	b.WriteString("\n\n" + t.text("ui.finish.next", nil))
+	return Reply{
+		Title:  t.text(title, nil),
+		Text:   b.String(),
+		Notice: notice,
+		Buttons: [][]Button{
+			{t.btn("ui.btn.drafts", ActDrafts, "")},
+			{t.btn("ui.btn.support", ActSupport, "")},
+			{t.btn("ui.btn.menu", ActMenu, ""), t.btn("ui.btn.restart", ActAskReset, "")},
+			t.backRow(),
+		},
+	}
+}
+
 func (t *turn) restart(ctx context.Context) (Reply, error) {
 	r, err := t.move(ctx, evRestart)
 	if err != nil {
@@ -443,14 +538,15 @@ func (t *turn) restart(ctx context.Context) (Reply, error) {
 	return r, nil
 }
 
-// setLanguage stores an explicit language choice. It is not tied to a
-// step, so a picker from an older message still works.
+// setLanguage stores an explicit language choice; the empty tag
+// ("automatic") clears it, so the client's language is followed again. It
+// is not tied to a step, so a picker from an older message still works.
 func (t *turn) setLanguage(tag string) Reply {
-	if !t.e.cat.Speaks(tag) {
+	if tag != "" && !t.e.cat.Speaks(tag) {
 		return t.stepScreen(t.text("ui.notice.bad_button", nil), false)
 	}
 	t.s.Lang = tag
-	t.lang = tag
+	t.lang = t.e.cat.Match(tag, t.s.LangCode)
 	return t.stepScreen(t.text("ui.notice.language_set", map[string]any{"Name": t.text("language.name", nil)}), false)
 }
 

@@ -171,12 +171,19 @@ func TestWalkWholeGuide(t *testing.T) {
 			if _, ok := u.find(conversation.ActNext, ""); ok {
 				t.Fatalf("last step %s offers Next", s.Key)
 			}
+			u.press(conversation.ActChoose, finishChoice(t, s))
 			break
 		}
 		u.advance(s)
 	}
+	if got, want := u.last[0].Title, e.cat.Text("en", "ui.finish.title", nil); got != want {
+		t.Fatalf("after Finish the screen is %q, want %q", got, want)
+	}
 	sess := u.session()
-	for _, s := range steps[:len(steps)-1] {
+	if sess.Step != steps[len(steps)-1].Key {
+		t.Errorf("after Finish at %s, want to stay on the last step", sess.Step)
+	}
+	for _, s := range steps {
 		if sess.Progress[s.Key] != conversation.MarkDone {
 			t.Errorf("step %s marked %q after the walk, want done", s.Key, sess.Progress[s.Key])
 		}
@@ -185,8 +192,319 @@ func TestWalkWholeGuide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(log) != len(steps)-1 {
-		t.Errorf("transition log has %d entries, want %d", len(log), len(steps)-1)
+	if len(log) != len(steps) {
+		t.Errorf("transition log has %d entries, want %d (every step left, and Finish)", len(log), len(steps))
+	}
+}
+
+// finishChoice returns the ID of the answer that completes the guide on
+// the last step.
+func finishChoice(t testing.TB, s data.Step) string {
+	t.Helper()
+	for _, c := range s.Choices {
+		if c.Finish {
+			return c.ID
+		}
+	}
+	t.Fatalf("step %s has no Finish answer", s.Key)
+	return ""
+}
+
+// TestFinishShowsCompletion walks buyers to the end in different ways and
+// checks the completion screen, /progress and /start after Finish.
+func TestFinishShowsCompletion(t *testing.T) {
+	e := newEnv(t)
+	steps := e.steps()
+	last := steps[len(steps)-1]
+	skippedStages := map[string]bool{"alipay": true, "acc1688": true}
+	tests := []struct {
+		name string
+		// reach takes the user to the last step.
+		reach func(u *user)
+		title string
+		// mark is the checklist symbol each stage should get.
+		mark func(stage string) string
+		left int
+	}{
+		{
+			name: "every step",
+			reach: func(u *user) {
+				for _, s := range steps[:len(steps)-1] {
+					u.advance(s)
+				}
+			},
+			title: "ui.finish.title",
+			mark:  func(string) string { return "✅" },
+		},
+		{
+			name: "verified buyer",
+			reach: func(u *user) {
+				u.advance(steps[0])
+				u.press(conversation.ActChoose, "yes")
+				for u.session().Step != last.Key {
+					u.press(conversation.ActNext, "")
+				}
+			},
+			title: "ui.finish.title",
+			mark: func(stage string) string {
+				if skippedStages[stage] {
+					return "⏭"
+				}
+				return "✅"
+			},
+		},
+		{
+			name: "jumped to the last stage",
+			reach: func(u *user) {
+				u.press(conversation.ActMenu, "")
+				u.press(conversation.ActJump, last.Stage)
+				for u.session().Step != last.Key {
+					u.press(conversation.ActNext, "")
+				}
+			},
+			title: "ui.finish.title_open",
+			mark: func(stage string) string {
+				if stage == last.Stage {
+					return "✅"
+				}
+				return "⬜"
+			},
+			left: len(steps) - len(e.guide.Stages[len(e.guide.Stages)-1].Steps),
+		},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e.t = t
+			u := e.user(int64(100 + i))
+			u.say("/start")
+			tc.reach(u)
+			u.expectStep(last.Key)
+			v := u.session().Version
+			r := u.press(conversation.ActChoose, finishChoice(t, last))
+			check := func(what string, r conversation.Reply) {
+				t.Helper()
+				if want := e.cat.Text("en", tc.title, nil); r.Title != want {
+					t.Fatalf("%s: title %q, want %q", what, r.Title, want)
+				}
+				for _, st := range e.guide.Stages {
+					line := tc.mark(st.ID) + " " + stageName(e, st)
+					if !strings.Contains(r.Text, line) {
+						t.Errorf("%s: no %q in:\n%s", what, line, r.Text)
+					}
+				}
+				if want := e.cat.Plural("en", "ui.progress.left", tc.left, nil); !strings.Contains(r.Text, want) {
+					t.Errorf("%s: no %q in:\n%s", what, want, r.Text)
+				}
+				for _, cmd := range []string{"/order", "/explain", "/support", "/restart"} {
+					if !strings.Contains(r.Text, cmd) {
+						t.Errorf("%s: does not mention %s", what, cmd)
+					}
+				}
+				if strings.Contains(r.Text, "▶️") {
+					t.Errorf("%s: a stage is still marked as current:\n%s", what, r.Text)
+				}
+			}
+			check("Finish", r[0])
+			if !r[0].Edit {
+				t.Errorf("the completion screen does not replace the step")
+			}
+			s := u.session()
+			if s.Step != last.Key || s.Progress[last.Key] != conversation.MarkDone || s.Version != v+1 {
+				t.Errorf("after Finish: at %s, last step marked %q, version %d (was %d)", s.Step, s.Progress[last.Key], s.Version, v)
+			}
+			for _, b := range []conversation.ActionKind{conversation.ActDrafts, conversation.ActSupport, conversation.ActMenu, conversation.ActAskReset, conversation.ActStep} {
+				if _, ok := u.find(b, ""); !ok {
+					t.Errorf("the completion screen has no %q button", b)
+				}
+			}
+			check("/progress", u.say("/progress")[0])
+			u.press(conversation.ActStep, "")
+			u.expectStep(last.Key)
+			check("progress button", u.handle(conversation.Event{Kind: conversation.KindButton,
+				Action: &conversation.Action{Kind: conversation.ActProgress}})[0])
+			r = u.say("/start")
+			check("/start", r[0])
+			if r[0].Notice == "" {
+				t.Errorf("/start after Finish gives no welcome back")
+			}
+			// Finish again changes nothing.
+			u.press(conversation.ActStep, "")
+			u.press(conversation.ActChoose, finishChoice(t, last))
+			if s2 := u.session(); s2.Version != s.Version || len(s2.Progress) != len(s.Progress) {
+				t.Errorf("second Finish changed the state")
+			}
+		})
+	}
+}
+
+func stageName(e *env, st data.Stage) string {
+	title := e.cat.Text("en", st.TitleID(), nil)
+	if st.Number == "" {
+		return title
+	}
+	return e.cat.Text("en", "ui.stage.name", map[string]any{"Number": st.Number, "Title": title})
+}
+
+// TestBackPassesOverSkippedSteps checks that Back returns the way the
+// buyer came: to the nearest earlier step they did not skip.
+func TestBackPassesOverSkippedSteps(t *testing.T) {
+	e := newEnv(t)
+	steps := e.steps()
+	tests := []struct {
+		name string
+		// reach takes the user to from, where Back is pressed.
+		reach    func(u *user)
+		from, to string
+		typed    bool // /back instead of the button
+	}{
+		{
+			name:  "verified: stages 1 and 2 skipped",
+			reach: func(u *user) { u.advance(steps[0]); u.press(conversation.ActChoose, "yes") },
+			from:  "world.visit", to: "intro.verified",
+		},
+		{
+			name:  "verified, typed /back",
+			reach: func(u *user) { u.advance(steps[0]); u.press(conversation.ActChoose, "yes") },
+			from:  "world.visit", to: "intro.verified", typed: true,
+		},
+		{
+			name: "skip this stage at its first step",
+			reach: func(u *user) {
+				u.advance(steps[0])
+				u.advance(steps[1])
+				u.press(conversation.ActSkip, "")
+			},
+			from: "acc1688.open", to: "intro.verified",
+		},
+		{
+			name: "skip this stage after its first step",
+			reach: func(u *user) {
+				u.advance(steps[0])
+				u.advance(steps[1])
+				u.press(conversation.ActNext, "")
+				u.press(conversation.ActSkip, "")
+			},
+			from: "acc1688.open", to: "alipay.why",
+		},
+		{
+			name: "optional step skipped",
+			reach: func(u *user) {
+				u.say("/start stage_acc1688")
+				u.press(conversation.ActNext, "")
+				u.press(conversation.ActSkip, "")
+			},
+			from: "acc1688.acc_type", to: "acc1688.open",
+		},
+		{
+			name: "nothing skipped",
+			reach: func(u *user) {
+				u.say("/start stage_acc1688")
+				u.press(conversation.ActNext, "")
+				u.press(conversation.ActNext, "")
+			},
+			from: "acc1688.acc_type", to: "acc1688.translate",
+		},
+		{
+			name: "skipped stage opened from the menu",
+			reach: func(u *user) {
+				u.advance(steps[0])
+				u.press(conversation.ActChoose, "yes")
+				u.press(conversation.ActMenu, "")
+				u.press(conversation.ActJump, "acc1688")
+			},
+			from: "acc1688.open", to: "intro.verified",
+		},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e.t = t
+			u := e.user(int64(200 + i))
+			u.say("/start")
+			tc.reach(u)
+			u.expectStep(tc.from)
+			before, err := e.db.Transitions(context.Background(), u.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.typed {
+				u.say("/back")
+			} else {
+				u.press(conversation.ActBack, "")
+			}
+			u.expectStep(tc.to)
+			log, err := e.db.Transitions(context.Background(), u.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(log) != len(before)+1 {
+				t.Fatalf("Back logged %d transitions, want 1", len(log)-len(before))
+			}
+			if got := log[len(log)-1]; got.From != tc.from || got.To != tc.to {
+				t.Errorf("logged %s → %s, want %s → %s", got.From, got.To, tc.from, tc.to)
+			}
+		})
+	}
+}
+
+// TestGuideFinishRules checks that only the last step may finish the
+// guide, and that the last step cannot continue to a step that is not
+// there.
+func TestGuideFinishRules(t *testing.T) {
+	tests := []struct {
+		name, toml string
+		ok         bool
+	}{
+		{"finish on the last step", `
+[[stages]]
+id = "a"
+  [[stages.steps]]
+  id = "first"
+  [[stages.steps]]
+  id = "second"
+  choices = [{ id = "finish", finish = true }]
+`, true},
+		{"finish before the end", `
+[[stages]]
+id = "a"
+  [[stages.steps]]
+  id = "first"
+  choices = [{ id = "finish", finish = true }]
+  [[stages.steps]]
+  id = "second"
+`, false},
+		{"finish that also jumps", `
+[[stages]]
+id = "a"
+  [[stages.steps]]
+  id = "first"
+  [[stages.steps]]
+  id = "second"
+  choices = [{ id = "finish", finish = true, to = "a.first" }]
+`, false},
+		{"continue after the last step", `
+[[stages]]
+id = "a"
+  [[stages.steps]]
+  id = "first"
+  choices = [{ id = "go" }]
+`, false},
+		{"duplicate answer", `
+[[stages]]
+id = "a"
+  [[stages.steps]]
+  id = "first"
+  choices = [{ id = "x", to = "a.second" }, { id = "x", to = "a.second" }]
+  [[stages.steps]]
+  id = "second"
+`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := data.ParseGuide([]byte(tc.toml))
+			if (err == nil) != tc.ok {
+				t.Errorf("ParseGuide: %v, want ok=%v", err, tc.ok)
+			}
+		})
 	}
 }
 

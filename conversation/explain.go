@@ -1,7 +1,10 @@
 package conversation
 
 import (
+	"context"
+	"errors"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/buyerguide/bot/data"
 )
@@ -10,36 +13,63 @@ import (
 // labels, and nobody reads past the first few dozen.
 const maxExplained = 40
 
+// maxMessage is Telegram's limit on one message, in UTF-16 code units
+// (what Telegram counts: an emoji outside the BMP counts twice). Every
+// screen the engine draws stays within it.
+const maxMessage = 4096
+
+// textUnits returns the length of s as Telegram counts it.
+func textUnits(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
 // explain answers pasted Chinese: every known label in it, in order, and
 // an honest word about the rest. Text that looks like it holds a code or
-// a password is never recorded, and the user is warned.
+// a password is never recorded, and the user is warned. The answer is one
+// message: labels that do not fit (or past the 40th) are counted, and the
+// user is asked to send a smaller part.
 func (t *turn) explain(text string) Reply {
 	found, unknown := t.e.matcher.Find(text)
 	secret := HasSecret(text)
 	if !secret {
 		t.s.Unknown = append(t.s.Unknown, cleanUnknown(unknown)...)
 	}
-	var b strings.Builder
-	if secret {
-		b.WriteString(t.text("ui.explain.secret", nil) + "\n\n")
-	}
 	labels := uniqueLabels(found)
+	title := t.e.cat.Plural(t.lang, "ui.explain.title", len(labels), nil)
+	var head, tail string
+	if secret {
+		head = t.text("ui.explain.secret", nil) + "\n\n"
+	}
+	switch {
+	case len(labels) == 0:
+		title = t.text("ui.inline.none_title", nil)
+		tail = t.text("ui.explain.none", nil) + "\n\n" + t.text("ui.contact", nil)
+	case len(unknown) > 0:
+		tail = t.text("ui.explain.partly", nil)
+	}
+	more := func(n int) string { return t.e.cat.Plural(t.lang, "ui.explain.more", n, nil) + "\n\n" }
+	budget := maxMessage - textUnits(title) - 2 - textUnits(head) - textUnits(tail)
+	var b strings.Builder
+	b.WriteString(head)
+	used := 0
 	for i, l := range labels {
-		if i == maxExplained {
-			b.WriteString(t.e.cat.Plural(t.lang, "ui.explain.more", len(labels)-maxExplained, nil) + "\n\n")
+		entry := t.labelText(l) + "\n\n"
+		need := used + textUnits(entry)
+		if i+1 < len(labels) {
+			need += textUnits(more(len(labels) - i - 1))
+		}
+		if i == maxExplained || need > budget {
+			b.WriteString(more(len(labels) - i))
 			break
 		}
-		b.WriteString(t.labelText(l) + "\n\n")
+		b.WriteString(entry)
+		used += textUnits(entry)
 	}
-	if len(labels) == 0 {
-		b.WriteString(t.text("ui.explain.none", nil) + "\n\n" + t.text("ui.contact", nil))
-	} else if len(unknown) > 0 {
-		b.WriteString(t.text("ui.explain.partly", nil))
-	}
-	title := t.e.cat.Plural(t.lang, "ui.explain.title", len(labels), nil)
-	if len(labels) == 0 {
-		title = t.text("ui.inline.none_title", nil)
-	}
+	b.WriteString(tail)
 	return Reply{
 		Title:   title,
 		Text:    strings.TrimSpace(b.String()),
@@ -93,10 +123,12 @@ type InlineResult struct {
 	Text        string
 }
 
-// Inline explains the labels in an inline query, in the language of the
-// asking client. It stores nothing: inline queries come from any chat.
-func (e *Engine) Inline(langCode, query string) []InlineResult {
-	lang := e.cat.Match("", langCode)
+// Inline explains the labels in an inline query from user userID, in the
+// language the user chose with /language if they did, else in their
+// client's. It stores nothing: inline queries come from any chat, and a
+// user who never wrote to the bot stays unknown to it.
+func (e *Engine) Inline(ctx context.Context, userID int64, langCode, query string) []InlineResult {
+	lang := e.cat.Match(e.chosenLanguage(ctx, userID), langCode)
 	t := &turn{e: e, lang: lang}
 	found, _ := e.matcher.Find(query)
 	var out []InlineResult
@@ -121,4 +153,24 @@ func (e *Engine) Inline(langCode, query string) []InlineResult {
 		})
 	}
 	return out
+}
+
+// errReadOnly ends a Store.Update that only reads: nothing is saved.
+var errReadOnly = errors.New("read only")
+
+// chosenLanguage returns the language a user chose explicitly, "" if none
+// (or if it cannot be read: the client's language is a fine answer).
+func (e *Engine) chosenLanguage(ctx context.Context, userID int64) string {
+	if userID == 0 || e.store == nil {
+		return ""
+	}
+	lang := ""
+	err := e.store.Update(ctx, userID, 0, func(s *Session) error {
+		lang = s.Lang
+		return errReadOnly
+	})
+	if err != nil && !errors.Is(err, errReadOnly) {
+		e.log.Debug("inline: stored language", "user", userID, "err", err)
+	}
+	return lang
 }

@@ -142,17 +142,17 @@ func TestExplainThisScreenButton(t *testing.T) {
 
 func TestInlineExplains(t *testing.T) {
 	e := newEnv(t)
-	res := e.eng.Inline("ru", "验证码")
+	res := e.eng.Inline(context.Background(), 0, "ru", "验证码")
 	if len(res) != 1 || !strings.Contains(res[0].Title, "验证码") {
 		t.Fatalf("inline results %+v", res)
 	}
 	if ru := e.cat.Text("ru", "label."+res[0].ID+".meaning", nil); !strings.Contains(res[0].Title, ru) {
 		t.Errorf("inline not in the asker's language: %q", res[0].Title)
 	}
-	if res := e.eng.Inline("en", "zzz 你好吗"); len(res) != 1 || res[0].ID != "none" {
+	if res := e.eng.Inline(context.Background(), 0, "en", "zzz 你好吗"); len(res) != 1 || res[0].ID != "none" {
 		t.Errorf("unknown inline query: %+v", res)
 	}
-	if res := e.eng.Inline("en", ""); len(res) != 0 {
+	if res := e.eng.Inline(context.Background(), 0, "en", ""); len(res) != 0 {
 		t.Errorf("empty inline query: %+v", res)
 	}
 }

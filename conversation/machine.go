@@ -63,7 +63,12 @@ func newGuide(g *data.Guide) *guide {
 		}
 		for _, c := range s.Choices {
 			to := c.To
-			if to == "" {
+			switch {
+			case c.Finish:
+				// Finishing keeps the buyer on the last step: the
+				// engine marks it done and shows the completion screen.
+				to = s.Key
+			case to == "":
 				to = gd.steps[i+1].Key
 			}
 			gd.events = append(gd.events, fsm.EventDesc{Name: evChoose + c.ID, Src: []string{s.Key}, Dst: to})
@@ -102,6 +107,46 @@ func (g *guide) fire(ctx context.Context, from, event string) (to string, moved 
 	}
 	return m.Current(), true, nil
 }
+
+// back fires Back from a state, passing over the steps skipped reports
+// (steps the buyer skipped or did not need): it lands on the nearest
+// earlier step the buyer did not skip, the way they came. If every earlier
+// step was skipped it lands on the first step. Each hop is a transition
+// of the FSM.
+func (g *guide) back(ctx context.Context, from string, skipped func(key string) bool) (to string, moved bool, err error) {
+	to = from
+	for g.can(to, evBack) {
+		next, hop, err := g.fire(ctx, to, evBack)
+		if err != nil {
+			return from, false, err
+		}
+		if !hop {
+			break
+		}
+		to = next
+		if !skipped(to) {
+			break
+		}
+	}
+	return to, to != from, nil
+}
+
+// finishes reports whether a choice of a step finishes the guide.
+func (g *guide) finishes(key, choiceID string) bool {
+	s := g.step(key)
+	if s == nil {
+		return false
+	}
+	for _, c := range s.Choices {
+		if c.ID == choiceID {
+			return c.Finish
+		}
+	}
+	return false
+}
+
+// last is the key of the guide's last step.
+func (g *guide) last() string { return g.steps[len(g.steps)-1].Key }
 
 // can reports whether an event is possible from a state.
 func (g *guide) can(from, event string) bool {

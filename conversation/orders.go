@@ -180,28 +180,17 @@ func (t *turn) item(ctx context.Context, d, id int64) (*Item, error) {
 	return nil, ErrNotFound
 }
 
-// money formats fen as yuan in the user's language: ¥1,234.50.
+// money formats fen as yuan in the user's language: ¥1,234.50,
+// 1.234,50 ¥, 1,234.50元. The number is written by the catalogue (one
+// grouping and decimal sign per language); the message only places the
+// currency sign.
 func (t *turn) money(fen int64) string {
-	return t.text("ui.money.cny", map[string]any{
-		"Yuan": t.e.cat.Group(t.lang, fen/100),
-		"Fen":  fmt.Sprintf("%02d", fen%100),
-	})
+	return t.text("ui.money.cny", map[string]any{"Amount": t.e.cat.Decimal(t.lang, fen, 2)})
 }
 
-// amount formats minor units of a currency: 18.33 SGD, 2106 JPY.
+// amount formats minor units of a currency: 18.33 SGD, 2,106 JPY.
 func (t *turn) amount(minor int64, cur Currency) string {
-	if cur.Minor == 0 {
-		return t.text("ui.money.amount0", map[string]any{"Int": t.e.cat.Group(t.lang, minor), "Code": cur.Code})
-	}
-	scale := int64(1)
-	for range cur.Minor {
-		scale *= 10
-	}
-	return t.text("ui.money.amount", map[string]any{
-		"Int":  t.e.cat.Group(t.lang, minor/scale),
-		"Frac": fmt.Sprintf("%0*d", cur.Minor, minor%scale),
-		"Code": cur.Code,
-	})
+	return t.text("ui.money.amount", map[string]any{"Amount": t.e.cat.Decimal(t.lang, minor, cur.Minor), "Code": cur.Code})
 }
 
 func (t *turn) statusName(s string) string { return t.text("ui.draft.status."+s, nil) }
@@ -594,7 +583,7 @@ func (t *turn) rateAnswer(ctx context.Context, in input, text string) (Reply, er
 	return Reply{
 		Title: t.text("ui.calc.title", nil),
 		Text: t.text("ui.calc.result", map[string]any{
-			"Total": t.money(d.TotalFen()), "Code": cur.Code, "Rate": ratString(rate), "Amount": t.amount(amount, cur),
+			"Total": t.money(d.TotalFen()), "Code": cur.Code, "Rate": t.rate(rate), "Amount": t.amount(amount, cur),
 		}),
 		Buttons: [][]Button{
 			{{Label: t.text("ui.btn.calc_again", nil), Action: t.act(ActCalc, arg)}},
@@ -603,10 +592,25 @@ func (t *turn) rateAnswer(ctx context.Context, in input, text string) (Reply, er
 	}, nil
 }
 
-// ratString shows a rate with up to 6 decimals, trailing zeros dropped.
-func ratString(r *big.Rat) string {
+// rate writes a rate with up to 6 decimals, trailing zeros dropped, the
+// way the user's language writes numbers: 5.456 in English, 5,456 in
+// German (where 5.456 would read as five thousand).
+func (t *turn) rate(r *big.Rat) string {
+	units, places := rateDigits(r)
+	return t.e.cat.Decimal(t.lang, units, places)
+}
+
+// rateDigits returns a positive rate rounded to 6 decimals as units /
+// 10^places, trailing zeros dropped: 5.4560 is 5456, 3.
+func rateDigits(r *big.Rat) (units int64, places int) {
 	s := strings.TrimRight(r.FloatString(6), "0")
-	return strings.TrimSuffix(s, ".")
+	s = strings.TrimSuffix(s, ".")
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		places = len(s) - i - 1
+		s = s[:i] + s[i+1:]
+	}
+	units, _ = strconv.ParseInt(s, 10, 64) // rates are at most 10,000: it fits
+	return units, places
 }
 
 // copyScreen sends the summary as a plain message to copy or forward.

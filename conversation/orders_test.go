@@ -164,3 +164,63 @@ func TestDraftStatusAndDeletion(t *testing.T) {
 	u.press(conversation.ActStep, "")
 	u.expectStep(e.guide.Stages[6].Steps[0].Key)
 }
+
+// TestMoneyAndRatesInEveryLanguage checks amounts, and the rate the
+// calculator repeats, in every language: one grouping and decimal sign per
+// language (never a Latin comma beside an Arabic decimal sign, never
+// "5.456" where a dot groups thousands), and 元 / 위안 where ¥ reads as yen.
+func TestMoneyAndRatesInEveryLanguage(t *testing.T) {
+	const nb = "\u00a0"
+	want := map[string]struct{ total, rate, amount string }{
+		"en":    {"¥1,234,567.89", "1 SGD = 5.456 CNH", "226,277.11 SGD"},
+		"ar":    {"1,234,567.89 ¥", "1 SGD = 5.456 CNH", "226,277.11 SGD"},
+		"de":    {"1.234.567,89 ¥", "1 SGD = 5,456 CNH", "226.277,11 SGD"},
+		"es":    {"1.234.567,89 ¥", "1 SGD = 5,456 CNH", "226.277,11 SGD"},
+		"fr":    {"1" + nb + "234" + nb + "567,89" + nb + "¥", "1 SGD = 5,456 CNH", "226" + nb + "277,11" + nb + "SGD"},
+		"id":    {"¥1.234.567,89", "1 SGD = 5,456 CNH", "SGD 226.277,11"},
+		"ja":    {"1,234,567.89元", "1 SGD = 5.456 CNH", "226,277.11 SGD"},
+		"ko":    {"1,234,567.89위안", "1 SGD = 5.456 CNH", "226,277.11 SGD"},
+		"ms":    {"¥1,234,567.89", "1 SGD = 5.456 CNH", "SGD 226,277.11"},
+		"pt-BR": {"¥" + nb + "1.234.567,89", "1 SGD = 5,456 CNH", "226.277,11" + nb + "SGD"},
+		"ru":    {"1" + nb + "234" + nb + "567,89 ¥", "1 SGD = 5,456 CNH", "226" + nb + "277,11 SGD"},
+		"th":    {"¥1,234,567.89", "1 SGD = 5.456 CNH", "226,277.11 SGD"},
+		"tr":    {"¥1.234.567,89", "1 SGD = 5,456 CNH", "226.277,11 SGD"},
+		"vi":    {"1.234.567,89 ¥", "1 SGD = 5,456 CNH", "226.277,11 SGD"},
+	}
+	e := newEnv(t)
+	for i, tag := range e.cat.Languages() {
+		lang := tag.String()
+		w, ok := want[lang]
+		if !ok {
+			t.Errorf("%s: add the language to this table", lang)
+			continue
+		}
+		u := e.user(int64(500 + i))
+		u.lang = lang
+		u.say("/order")
+		u.press(conversation.ActDraftNew, "")
+		u.addItem("https://detail.1688.com/offer/623456789012.html", "", "", "1", "1234567.89", "")
+		if text := u.last[0].Text; !strings.Contains(text, w.total) {
+			t.Errorf("%s: draft does not show %q:\n%s", lang, w.total, text)
+		}
+		u.press(conversation.ActCalc, "")
+		var sgd string
+		for _, row := range u.last[0].Buttons {
+			for _, b := range row {
+				if b.Label == "SGD" {
+					sgd = b.Action.Arg
+				}
+			}
+		}
+		u.press(conversation.ActCurrency, sgd)
+		text := u.say("1 SGD = 5.4560 CNH")[0].Text
+		for _, s := range []string{w.total, w.rate, w.amount} {
+			if !strings.Contains(text, s) {
+				t.Errorf("%s: calculator does not show %q:\n%s", lang, s, text)
+			}
+		}
+		if strings.ContainsAny(text, "٫٬") {
+			t.Errorf("%s: Arabic decimal or group sign beside Latin digits:\n%s", lang, text)
+		}
+	}
+}

@@ -85,12 +85,22 @@ func (t *turn) backRow() []Button {
 	return []Button{t.btn("ui.btn.to_step", ActStep, "")}
 }
 
+// menuLabel is a stage's button in the menu: "▶️ 4A · Authorise 1688",
+// with the stage's short title (stage.<id>.short) so that mark, number
+// and title stay within a button's 32 characters.
+func (t *turn) menuLabel(st *data.Stage) string {
+	title := t.text("stage."+st.ID+".short", nil)
+	if st.Number != "" {
+		title = t.text("ui.stage.name", map[string]any{"Number": st.Number, "Title": title})
+	}
+	return t.stageMark(st) + " " + title
+}
+
 // menuScreen lets the buyer jump to any stage.
 func (t *turn) menuScreen() Reply {
 	r := Reply{Title: t.text("ui.menu.title", nil), Text: t.text("ui.menu.body", nil)}
 	for _, st := range t.e.guide.data.Stages {
-		label := t.stageMark(&st) + " " + t.stageName(&st)
-		r.Buttons = append(r.Buttons, []Button{{Label: label, Action: t.act(ActJump, st.ID)}})
+		r.Buttons = append(r.Buttons, []Button{{Label: t.menuLabel(&st), Action: t.act(ActJump, st.ID)}})
 	}
 	r.Buttons = append(r.Buttons,
 		[]Button{t.btn("ui.btn.progress", ActProgress, ""), t.btn("ui.btn.language", ActLangs, "")},
@@ -100,16 +110,23 @@ func (t *turn) menuScreen() Reply {
 }
 
 // languageScreen lists every language the bot speaks, each named in
-// itself, two to a row.
+// itself, two to a row, after "automatic": follow the language of the
+// user's Telegram app (the empty choice, what a new user has). The tick
+// marks the user's choice.
 func (t *turn) languageScreen() Reply {
 	r := Reply{
 		Title: t.text("ui.language.title", nil),
 		Text:  t.text("ui.language.body", map[string]any{"Current": t.text("language.name", nil)}),
 	}
+	auto := t.text("ui.btn.language_auto", nil)
+	if t.s.Lang == "" || !t.e.cat.Speaks(t.s.Lang) {
+		auto = "✓ " + auto
+	}
+	r.Buttons = append(r.Buttons, []Button{{Label: auto, Action: t.act(ActLang, "")}})
 	var row []Button
 	for _, tag := range t.e.cat.Languages() {
 		name := t.e.cat.Text(tag.String(), "language.name", nil)
-		if tag.String() == t.lang {
+		if tag.String() == t.s.Lang {
 			name = "✓ " + name
 		}
 		row = append(row, Button{Label: name, Action: t.act(ActLang, tag.String())})
@@ -127,7 +144,7 @@ func (t *turn) languageScreen() Reply {
 
 // stageMark is the checklist symbol of a stage.
 func (t *turn) stageMark(st *data.Stage) string {
-	if t.e.guide.step(t.s.Step).Stage == st.ID {
+	if t.e.guide.step(t.s.Step).Stage == st.ID && !t.finished() {
 		return "▶️"
 	}
 	done, skipped := 0, 0

@@ -47,7 +47,8 @@ type Step struct {
 	// SkipTo, when set, offers a Skip button that jumps to that step key.
 	SkipTo string `toml:"skip_to"`
 	// Choices make the step a question; each answer jumps to a step key
-	// (empty To means the next step).
+	// (empty To means the next step). On the last step an answer with
+	// Finish is the way to complete the guide.
 	Choices []Choice `toml:"choices"`
 
 	// Key is "<stage>.<step>", filled by Load.
@@ -70,6 +71,10 @@ type Choice struct {
 	// Skipped marks the steps between this one and To as skipped rather
 	// than left undone (the buyer does not need them).
 	Skipped bool `toml:"skipped"`
+	// Finish completes the guide: the buyer stays on the step, which is
+	// marked done, and sees the completion screen. Only an answer of the
+	// last step may finish, and it has no To.
+	Finish bool `toml:"finish"`
 }
 
 // Problem is one common way a stage goes wrong.
@@ -157,20 +162,30 @@ func ParseGuide(b []byte) (*Guide, error) {
 			seen[p.ID] = true
 		}
 	}
+	if len(g.Stages) == 0 {
+		return nil, fmt.Errorf("guide: no stages")
+	}
+	lastStage := g.Stages[len(g.Stages)-1]
+	last := lastStage.Steps[len(lastStage.Steps)-1].Key
 	for _, st := range g.Stages {
 		for _, step := range st.Steps {
 			if step.SkipTo != "" && !keys[step.SkipTo] {
 				return nil, fmt.Errorf("guide: step %s: skip_to %q does not exist", step.Key, step.SkipTo)
 			}
+			seen := map[string]bool{}
 			for _, c := range step.Choices {
-				if !validID(c.ID, MaxChoiceID) || (c.To != "" && !keys[c.To]) {
-					return nil, fmt.Errorf("guide: step %s: choice %q goes to unknown step %q", step.Key, c.ID, c.To)
+				if !validID(c.ID, MaxChoiceID) || seen[c.ID] || (c.To != "" && !keys[c.To]) {
+					return nil, fmt.Errorf("guide: step %s: choice %q is a duplicate or goes to unknown step %q", step.Key, c.ID, c.To)
+				}
+				seen[c.ID] = true
+				switch {
+				case c.Finish && (step.Key != last || c.To != "" || c.Skipped):
+					return nil, fmt.Errorf("guide: step %s: choice %q: only an answer of the last step, without to or skipped, may finish", step.Key, c.ID)
+				case !c.Finish && c.To == "" && step.Key == last:
+					return nil, fmt.Errorf("guide: step %s: choice %q continues, but there is no next step", step.Key, c.ID)
 				}
 			}
 		}
-	}
-	if len(g.Stages) == 0 {
-		return nil, fmt.Errorf("guide: no stages")
 	}
 	return &g, nil
 }

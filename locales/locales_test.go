@@ -1,6 +1,7 @@
 package locales
 
 import (
+	"fmt"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
 )
 
 // messages reads every embedded file and returns language → ID → message.
@@ -86,11 +89,10 @@ func TestCatalogueComplete(t *testing.T) {
 			if strings.TrimSpace(m.Other) == "" {
 				t.Errorf("%s: %s has no 'other' form", lang, id)
 			}
-			want := placeholders(strings.Join(forms(src), " "))
+			for _, problem := range placeholderProblems(mf(lang), src, m) {
+				t.Errorf("%s: %s %s", lang, id, problem)
+			}
 			for _, f := range forms(m) {
-				if got := placeholders(f); !slices.Equal(got, want) && !(len(got) < len(want) && subset(got, want)) {
-					t.Errorf("%s: %s placeholders %v, English has %v", lang, id, got, want)
-				}
 				if tagRE.MatchString(f) {
 					t.Errorf("%s: %s contains markup %q: texts are plain", lang, id, tagRE.FindString(f))
 				}
@@ -104,8 +106,57 @@ func TestCatalogueComplete(t *testing.T) {
 	}
 }
 
-// subset allows a plural form to leave out a placeholder (e.g. "one"
-// forms that spell out the count), but never to add one.
+// mf is the language tag of a message file's language.
+func mf(lang string) language.Tag { return language.Make(lang) }
+
+// placeholderProblems compares the placeholders of every form of a
+// translation with the English message's (all its forms together). Every
+// form must have exactly the English set, with one exception: a zero, one
+// or two form of a plural message that the language picks for one count
+// only may leave placeholders out ("один черновик" needs no {{.Count}});
+// it never adds one. A Russian "one" form (1, 21, 31 ...) or a French one
+// (0 and 1) must keep {{.Count}}.
+func placeholderProblems(lang language.Tag, src, m *i18n.Message) []string {
+	want := placeholders(strings.Join(forms(src), " "))
+	isPlural := src.One != ""
+	var out []string
+	for _, f := range []struct {
+		form plural.Form
+		name string
+		text string
+	}{
+		{plural.Zero, "zero", m.Zero}, {plural.One, "one", m.One}, {plural.Two, "two", m.Two},
+		{plural.Few, "few", m.Few}, {plural.Many, "many", m.Many}, {plural.Other, "other", m.Other},
+	} {
+		if f.text == "" {
+			continue
+		}
+		got := placeholders(f.text)
+		if slices.Equal(got, want) {
+			continue
+		}
+		if isPlural && f.form != plural.Few && f.form != plural.Many && f.form != plural.Other &&
+			subset(got, want) && singleCount(lang, f.form) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("(%s form) has placeholders %v, English has %v", f.name, got, want))
+	}
+	return out
+}
+
+// singleCount reports whether lang picks a plural form for exactly one
+// whole number.
+func singleCount(lang language.Tag, form plural.Form) bool {
+	n := 0
+	for i := range 1001 {
+		if plural.Cardinal.MatchPlural(lang, i, 0, 0, 0, 0) == form {
+			n++
+		}
+	}
+	return n == 1
+}
+
+// subset reports whether every element of a is in b.
 func subset(a, b []string) bool {
 	for _, x := range a {
 		if !slices.Contains(b, x) {
@@ -113,6 +164,38 @@ func subset(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestPlaceholderCheck makes sure the check above catches a translation
+// that drops or adds a placeholder where it must not.
+func TestPlaceholderCheck(t *testing.T) {
+	opened := &i18n.Message{ID: "ui.support.opened", Other: "Ticket #{{.Number}} is open."}
+	count := &i18n.Message{ID: "ui.drafts.count", One: "You have {{.Count}} draft.", Other: "You have {{.Count}} drafts."}
+	tests := []struct {
+		name string
+		lang string
+		src  *i18n.Message
+		m    *i18n.Message
+		ok   bool
+	}{
+		{"same", "ru", opened, &i18n.Message{Other: "Обращение №{{.Number}} открыто."}, true},
+		{"dropped", "ru", opened, &i18n.Message{Other: "Обращение открыто."}, false},
+		{"added", "ru", opened, &i18n.Message{Other: "Обращение №{{.Number}} от {{.Name}}."}, false},
+		{"plural kept", "ru", count, &i18n.Message{One: "У вас {{.Count}} черновик.", Few: "У вас {{.Count}} черновика.", Many: "У вас {{.Count}} черновиков.", Other: "У вас {{.Count}} черновика."}, true},
+		{"ru one is also 21", "ru", count, &i18n.Message{One: "У вас один черновик.", Few: "У вас {{.Count}} черновика.", Many: "У вас {{.Count}} черновиков.", Other: "У вас {{.Count}} черновика."}, false},
+		{"ru few dropped", "ru", count, &i18n.Message{One: "У вас {{.Count}} черновик.", Few: "У вас несколько черновиков.", Many: "У вас {{.Count}} черновиков.", Other: "У вас {{.Count}} черновика."}, false},
+		{"de one is only 1", "de", count, &i18n.Message{One: "Sie haben einen Entwurf.", Other: "Sie haben {{.Count}} Entwürfe."}, true},
+		{"fr one is 0 and 1", "fr", count, &i18n.Message{One: "Vous avez un brouillon.", Other: "Vous avez {{.Count}} brouillons."}, false},
+		{"ar zero, one, two", "ar", count, &i18n.Message{Zero: "لا مسودات.", One: "لديك مسودة واحدة.", Two: "لديك مسودتان.", Few: "لديك {{.Count}} مسودات.", Many: "لديك {{.Count}} مسودة.", Other: "لديك {{.Count}} مسودة."}, true},
+		{"ar other dropped", "ar", count, &i18n.Message{One: "لديك مسودة واحدة.", Other: "لديك مسودات."}, false},
+		{"not plural", "de", opened, &i18n.Message{One: "Ticket offen.", Other: "Ticket #{{.Number}} ist offen."}, false},
+	}
+	for _, tc := range tests {
+		p := placeholderProblems(language.Make(tc.lang), tc.src, tc.m)
+		if (len(p) == 0) != tc.ok {
+			t.Errorf("%s: problems %v, want ok=%v", tc.name, p, tc.ok)
+		}
+	}
 }
 
 // TestMatchLanguage resolves real Telegram language codes.
@@ -129,7 +212,36 @@ func TestMatchLanguage(t *testing.T) {
 		{"", "en-GB", "en"},
 		{"", "ru", "ru"},
 		{"", "ru-RU", "ru"},
-		{"", "uk", "en"}, // Ukrainian: no translation; English rather than a guess
+		{"", "uk", "en"}, // Ukrainian: no translation and no CLDR fallback; English rather than a guess
+		// CLDR's fallbacks, kept on purpose: buyers from these countries
+		// usually read Russian (Spanish, German ...) better than English.
+		{"", "be", "ru"},
+		{"", "kk", "ru"},
+		{"", "kk-KZ", "ru"},
+		{"", "ky", "ru"},
+		{"", "tg", "ru"},
+		{"", "tk", "ru"},
+		{"", "uz", "ru"},
+		{"", "uz-Cyrl", "ru"},
+		{"", "az", "ru"},
+		{"", "hy", "ru"},
+		{"", "mn", "ru"},
+		{"", "ka", "en"},
+		{"", "gl", "es"},
+		{"", "eu", "es"},
+		{"", "ca", "en"},
+		{"", "lb", "de"},
+		{"", "gsw", "de"},
+		{"", "br", "fr"},
+		{"", "oc", "fr"},
+		{"", "ku", "tr"},
+		{"", "ckb", "ar"},
+		{"", "fa", "en"},
+		{"", "jv", "id"},
+		{"", "su", "id"},
+		{"", "fil", "en"},
+		{"", "pl", "en"},
+		{"", "it", "en"},
 		{"", "es", "es"},
 		{"", "es-419", "es"},
 		{"", "es-MX", "es"},
@@ -225,5 +337,53 @@ func TestLengthLimits(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestNumbers writes amounts and rates the way each language writes
+// numbers: Latin digits, CLDR's grouping and decimal signs for them, one
+// system per text (never 29,850٫00).
+func TestNumbers(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][3]string{ // 1234567.89, 5.456, 2106 (no decimals)
+		"en":    {"1,234,567.89", "5.456", "2,106"},
+		"ar":    {"1,234,567.89", "5.456", "2,106"},
+		"de":    {"1.234.567,89", "5,456", "2.106"},
+		"es":    {"1.234.567,89", "5,456", "2.106"},
+		"fr":    {"1\u00a0234\u00a0567,89", "5,456", "2\u00a0106"},
+		"id":    {"1.234.567,89", "5,456", "2.106"},
+		"ja":    {"1,234,567.89", "5.456", "2,106"},
+		"ko":    {"1,234,567.89", "5.456", "2,106"},
+		"ms":    {"1,234,567.89", "5.456", "2,106"},
+		"pt-BR": {"1.234.567,89", "5,456", "2.106"},
+		"ru":    {"1\u00a0234\u00a0567,89", "5,456", "2\u00a0106"},
+		"th":    {"1,234,567.89", "5.456", "2,106"},
+		"tr":    {"1.234.567,89", "5,456", "2.106"},
+		"vi":    {"1.234.567,89", "5,456", "2.106"},
+	}
+	for _, tag := range c.Languages() {
+		lang := tag.String()
+		w, ok := want[lang]
+		if !ok {
+			t.Errorf("%s: add the language to this table", lang)
+			continue
+		}
+		got := [3]string{c.Decimal(lang, 123456789, 2), c.Decimal(lang, 5456, 3), c.Decimal(lang, 2106, 0)}
+		if got != w {
+			t.Errorf("%s: numbers %q, want %q", lang, got, w)
+		}
+		for _, s := range got {
+			for _, r := range s {
+				if r > 0x7f && r != '\u00a0' && r != '\u202f' {
+					t.Errorf("%s: %q has %q: digits and signs must be of one (Latin) system", lang, s, r)
+				}
+			}
+		}
+	}
+	if got := c.Decimal("en", 5, 2); got != "0.05" {
+		t.Errorf("Decimal(5, 2) = %q", got)
 	}
 }

@@ -177,3 +177,25 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestBusyOpsPortFailsAtStart: a taken OPS_ADDR stops the bot before it
+// talks to anyone, not when it stops.
+func TestBusyOpsPortFailsAtStart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var out, errs bytes.Buffer
+	// Input that never ends: the console would wait for ever if it started.
+	stdin, w := io.Pipe()
+	defer w.Close()
+	code := run(context.Background(), []string{"-db", filepath.Join(t.TempDir(), "bot.db"), "-ops", ln.Addr().String()},
+		env(nil), stdin, &out, &errs)
+	if code != 1 || !strings.Contains(errs.String(), "ops: listen") {
+		t.Errorf("exit %d, stderr:\n%s", code, errs.String())
+	}
+	if out.Len() != 0 {
+		t.Errorf("the console started:\n%s", out.String())
+	}
+}

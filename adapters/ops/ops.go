@@ -151,12 +151,8 @@ func Handler(m *Metrics, checks []Check) http.Handler {
 	return mux
 }
 
-// Serve runs the endpoint on addr until ctx ends.
-func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("ops: listen: %w", err)
-	}
+// Serve runs the endpoint on ln until ctx ends.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	log.Info("ops endpoint", "addr", ln.Addr().String())
 	errc := make(chan error, 1)

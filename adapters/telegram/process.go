@@ -93,6 +93,51 @@ func (b *Bot) read(ctx context.Context, u *models.Update) (in incoming, ok bool)
 	return in, false
 }
 
+// pressUpdate is a button press, read without the message it was on:
+// presses are most of the traffic, and that message (the whole screen and
+// its keyboard) is most of the cost of reading an update whole.
+type pressUpdate struct {
+	UpdateID      int64 `json:"update_id"`
+	CallbackQuery *struct {
+		ID      string      `json:"id"`
+		From    models.User `json:"from"`
+		Data    string      `json:"data"`
+		Message *struct {
+			ID   int `json:"message_id"`
+			Date int `json:"date"` // 0: a message the bot can no longer see
+			Chat struct {
+				ID   int64           `json:"id"`
+				Type models.ChatType `json:"type"`
+			} `json:"chat"`
+		} `json:"message"`
+	} `json:"callback_query"`
+}
+
+// readPress reads a button press pressed in a private chat. pressed is
+// false for anything else (read whole, by read); ok is as read's.
+func (b *Bot) readPress(raw []byte) (in incoming, ok, pressed bool) {
+	var u pressUpdate
+	if json.Unmarshal(raw, &u) != nil || u.CallbackQuery == nil {
+		return in, false, false
+	}
+	q := u.CallbackQuery
+	if m := q.Message; m == nil || m.Chat.Type != models.ChatTypePrivate || m.Chat.ID == b.cfg.SupportChatID {
+		return in, false, false
+	}
+	in.ev.UpdateID = u.UpdateID
+	in.kind = "button"
+	in.callbackID = q.ID
+	in.from = &q.From
+	in.ev.UserID, in.ev.LanguageCode, in.chatID = q.From.ID, q.From.LanguageCode, q.From.ID
+	in.messageID = q.Message.ID
+	if a, valid := b.codec.decode(q.From.ID, q.Data); valid {
+		in.ev.Kind, in.ev.Action = conversation.KindButton, a
+	} else {
+		in.ev.Kind = conversation.KindBadButton
+	}
+	return in, true, true
+}
+
 // process handles one stored update: the engine, the replies, the callback
 // answer, then the inbox row. A panic is recovered, logged and answered.
 func (b *Bot) process(ctx context.Context, it conversation.Inbound) {
@@ -100,34 +145,43 @@ func (b *Bot) process(ctx context.Context, it conversation.Inbound) {
 	defer cancel()
 	start := time.Now()
 	var in incoming
+	outside := "" // the kind of an update the engine does not see
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic while handling an update", "update", it.UpdateID, "user", it.UserID,
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			b.deliver(ctx, in, []conversation.Reply{b.failure(in.ev.LanguageCode)})
 		}
+		if outside != "" {
+			// The engine logs the updates it handles; these get their
+			// line here.
+			b.log.Info("update", "user", it.UserID, "kind", outside, "duration", time.Since(start))
+		}
 		// Handled, or impossible to handle: either way it must not come
 		// back after a restart.
 		b.done.add(it)
 	}()
-	var u models.Update
-	if err := json.Unmarshal(it.Payload, &u); err != nil {
-		b.log.Error("stored update unreadable", "update", it.UpdateID, "err", err)
-		return
+	in, ok, pressed := b.readPress(it.Payload)
+	if !pressed {
+		var u models.Update
+		if err := json.Unmarshal(it.Payload, &u); err != nil {
+			b.log.Error("stored update unreadable", "update", it.UpdateID, "err", err)
+			return
+		}
+		// Updates the engine does not see are remembered as processed
+		// when they leave the inbox; the engine logs the others itself.
+		if q := u.InlineQuery; q != nil {
+			it.Remember, outside = true, "inline"
+			b.inline(ctx, q)
+			return
+		}
+		if b.cfg.SupportChatID != 0 && chatOf(&u) == b.cfg.SupportChatID {
+			it.Remember, outside = true, "support"
+			b.fromSupport(ctx, &u)
+			return
+		}
+		in, ok = b.read(ctx, &u)
 	}
-	// Updates the engine does not see are remembered as processed when
-	// they leave the inbox; the engine logs the others itself.
-	if q := u.InlineQuery; q != nil {
-		it.Remember = true
-		b.inline(ctx, q)
-		return
-	}
-	if b.cfg.SupportChatID != 0 && chatOf(&u) == b.cfg.SupportChatID {
-		it.Remember = true
-		b.fromSupport(ctx, &u)
-		return
-	}
-	in, ok := b.read(ctx, &u)
 	if !ok {
 		return
 	}

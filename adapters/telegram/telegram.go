@@ -306,7 +306,7 @@ func (e redactedError) Unwrap() error { return e.err }
 // setup registers the commands menu and the descriptions in every
 // language. Failures are logged, not fatal: the bot works without them.
 func (b *Bot) setup(ctx context.Context) {
-	cmds := []string{"start", "menu", "progress", "order", "explain", "problem", "support", "language", "help", "restart"}
+	cmds := []string{"start", "menu", "progress", "order", "explain", "problem", "support", "language", "help", "mydata", "forget", "restart"}
 	for _, tag := range append([]string{""}, langCodes(b.cat)...) {
 		lang := tag
 		if lang == "" {

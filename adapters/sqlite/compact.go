@@ -55,13 +55,7 @@ func encodeLog(es []entry) []byte {
 	b := make([]byte, 0, len(es)*8)
 	var prev entry
 	for _, e := range es {
-		b = binary.AppendVarint(b, e.update-prev.update)
-		b = binary.AppendVarint(b, e.at-prev.at)
-		b = binary.AppendUvarint(b, uint64(e.event))
-		if e.event != 0 {
-			b = binary.AppendUvarint(b, uint64(e.from))
-			b = binary.AppendUvarint(b, uint64(e.to))
-		}
+		b = appendEntry(b, e, prev)
 		prev = e
 	}
 	return b
@@ -71,34 +65,87 @@ var errCorrupt = errors.New("corrupt compact data")
 
 func decodeLog(b []byte) ([]entry, error) {
 	var out []entry
-	var prev entry
+	var e entry
 	for len(b) > 0 {
-		var e entry
 		var ok bool
-		var du, dt int64
-		var ev uint64
-		if du, b, ok = varint(b); !ok {
+		if e, b, ok = nextEntry(b, e); !ok {
 			return nil, errCorrupt
-		}
-		if dt, b, ok = varint(b); !ok {
-			return nil, errCorrupt
-		}
-		if ev, b, ok = uvarint(b); !ok {
-			return nil, errCorrupt
-		}
-		e.update, e.at, e.event = prev.update+du, prev.at+dt, int64(ev)
-		if e.event != 0 {
-			var from, to uint64
-			if from, b, ok = uvarint(b); !ok {
-				return nil, errCorrupt
-			}
-			if to, b, ok = uvarint(b); !ok {
-				return nil, errCorrupt
-			}
-			e.from, e.to = int64(from), int64(to)
 		}
 		out = append(out, e)
-		prev = e
+	}
+	return out, nil
+}
+
+// nextEntry reads the entry at the start of b, which follows prev.
+func nextEntry(b []byte, prev entry) (e entry, rest []byte, ok bool) {
+	var du, dt int64
+	var ev uint64
+	if du, b, ok = varint(b); !ok {
+		return e, nil, false
+	}
+	if dt, b, ok = varint(b); !ok {
+		return e, nil, false
+	}
+	if ev, b, ok = uvarint(b); !ok {
+		return e, nil, false
+	}
+	e.update, e.at, e.event = prev.update+du, prev.at+dt, int64(ev)
+	if e.event != 0 {
+		var from, to uint64
+		if from, b, ok = uvarint(b); !ok {
+			return e, nil, false
+		}
+		if to, b, ok = uvarint(b); !ok {
+			return e, nil, false
+		}
+		e.from, e.to = int64(from), int64(to)
+	}
+	return e, b, true
+}
+
+// appendEntry encodes e after prev.
+func appendEntry(b []byte, e, prev entry) []byte {
+	b = binary.AppendVarint(b, e.update-prev.update)
+	b = binary.AppendVarint(b, e.at-prev.at)
+	b = binary.AppendUvarint(b, uint64(e.event))
+	if e.event != 0 {
+		b = binary.AppendUvarint(b, uint64(e.from))
+		b = binary.AppendUvarint(b, uint64(e.to))
+	}
+	return b
+}
+
+// appendLog adds entries to an encoded log without decoding it into a
+// slice (this runs for every update), dropping the oldest entries past
+// logCap: the new first entry is written again from zero, the rest of the
+// bytes are kept as they are.
+func appendLog(log []byte, add []entry) ([]byte, error) {
+	n, last := 0, entry{}
+	for rest := log; len(rest) > 0; n++ {
+		var ok bool
+		if last, rest, ok = nextEntry(rest, last); !ok {
+			return nil, errCorrupt
+		}
+	}
+	out := make([]byte, 0, len(log)+8*len(add))
+	if drop := n + len(add) - logCap; drop > 0 && drop < n {
+		// Skip the dropped entries; re-base the first one kept.
+		rest, e := log, entry{}
+		for range drop {
+			e, rest, _ = nextEntry(rest, e)
+		}
+		first, after, _ := nextEntry(rest, e)
+		out = appendEntry(out, first, entry{})
+		out = append(out, after...)
+	} else if drop >= n {
+		last = entry{}
+		add = add[max(0, len(add)-logCap):]
+	} else {
+		out = append(out, log...)
+	}
+	for _, e := range add {
+		out = appendEntry(out, e, last)
+		last = e
 	}
 	return out, nil
 }
@@ -124,20 +171,27 @@ func uvarint(b []byte) (uint64, []byte, bool) {
 // handled too, unless the Bot API may have numbered afresh since the
 // user's last update (a week of silence); an ID missing from a log that
 // is not full is new, whatever its order (a webhook may deliver a user's
-// updates out of order).
-func seen(log []entry, update int64, now time.Time) bool {
+// updates out of order). It reads the encoded log in place: it runs for
+// every update, twice.
+func seen(log []byte, update int64, now time.Time) (bool, error) {
 	if update == 0 || len(log) == 0 {
-		return false
+		return false, nil
 	}
-	oldest := log[0].update
-	for _, e := range log {
-		if e.update == update {
-			return true
+	n, e := 0, entry{}
+	oldest := int64(-1)
+	for rest := log; len(rest) > 0; n++ {
+		var ok bool
+		if e, rest, ok = nextEntry(rest, e); !ok {
+			return false, errCorrupt
 		}
-		oldest = min(oldest, e.update)
+		if e.update == update {
+			return true, nil
+		}
+		if oldest < 0 || e.update < oldest {
+			oldest = e.update
+		}
 	}
-	last := log[len(log)-1]
-	return len(log) >= logCap && update < oldest && now.Sub(time.Unix(last.at, 0)) < idleReset
+	return n >= logCap && update < oldest && now.Sub(time.Unix(e.at, 0)) < idleReset, nil
 }
 
 // names interns step keys and event names as small numbers.

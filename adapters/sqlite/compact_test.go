@@ -33,6 +33,35 @@ func TestLogRoundTrip(t *testing.T) {
 	}
 }
 
+// TestAppendLog checks appending in place against encoding the whole
+// slice, across the cap.
+func TestAppendLog(t *testing.T) {
+	var all []entry
+	var b []byte
+	for i := range logCap + 40 {
+		add := []entry{{update: int64(500 + i), at: int64(1_780_000_000 + i/3), event: int64(i % 3), from: 7, to: int64(8 + i%2)}}
+		if add[0].event == 0 {
+			add[0].from, add[0].to = 0, 0
+		}
+		if i%10 == 0 { // two transitions in one update
+			add = append(add, entry{update: int64(500 + i), at: add[0].at, event: 9, from: 1, to: 2})
+		}
+		all = append(all, add...)
+		var err error
+		if b, err = appendLog(b, add); err != nil {
+			t.Fatal(err)
+		}
+		want := all[max(0, len(all)-logCap):]
+		got, err := decodeLog(b)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("after %d appends: %d entries, %v; want %d", i+1, len(got), err, len(want))
+		}
+	}
+	if _, err := appendLog([]byte{0xff}, nil); err == nil {
+		t.Error("a corrupt log was appended to")
+	}
+}
+
 func TestSeen(t *testing.T) {
 	now := time.Unix(1_780_000_000, 0)
 	recent := now.Add(-time.Hour).Unix()
@@ -63,8 +92,8 @@ func TestSeen(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := seen(tc.log, tc.update, now); got != tc.want {
-				t.Errorf("seen = %v, want %v", got, tc.want)
+			if got, err := seen(encodeLog(tc.log), tc.update, now); got != tc.want || err != nil {
+				t.Errorf("seen = %v, %v; want %v", got, err, tc.want)
 			}
 		})
 	}

@@ -263,9 +263,9 @@ func (db *DB) Update(ctx context.Context, userID, updateID int64, fn func(*conve
 
 // handled reports whether an update was applied before: in the user's
 // log, or among the processed updates no log holds.
-func (db *DB) handled(ctx context.Context, tx *sql.Tx, log []entry, updateID int64, now time.Time) (bool, error) {
-	if seen(log, updateID, now) {
-		return true, nil
+func (db *DB) handled(ctx context.Context, tx *sql.Tx, log []byte, updateID int64, now time.Time) (bool, error) {
+	if dup, err := seen(log, updateID, now); err != nil || dup {
+		return dup, err
 	}
 	var n int
 	if err := db.stmt(ctx, tx, qProcessed).QueryRowContext(ctx, updateID).Scan(&n); err != nil {
@@ -289,7 +289,7 @@ func (db *DB) Load(ctx context.Context, userID int64) (s *conversation.Session, 
 	return s, !s.New(), nil
 }
 
-func (db *DB) loadSession(ctx context.Context, tx *sql.Tx, userID int64) (*conversation.Session, []entry, error) {
+func (db *DB) loadSession(ctx context.Context, tx *sql.Tx, userID int64) (*conversation.Session, []byte, error) {
 	s := &conversation.Session{UserID: userID, Progress: map[string]conversation.Mark{}}
 	var created int64
 	var recent string
@@ -309,14 +309,10 @@ func (db *DB) loadSession(ctx context.Context, tx *sql.Tx, userID int64) (*conve
 	if s.Progress, err = db.names.decodeProgress(progress); err != nil {
 		return nil, nil, fmt.Errorf("sqlite: progress of %d: %w", userID, err)
 	}
-	log, err := decodeLog(logBlob)
-	if err != nil {
-		return nil, nil, fmt.Errorf("sqlite: log of %d: %w", userID, err)
-	}
-	return s, log, nil
+	return s, logBlob, nil
 }
 
-func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, in *interner, s *conversation.Session, log []entry, updateID int64, now time.Time) error {
+func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, in *interner, s *conversation.Session, log []byte, updateID int64, now time.Time) error {
 	created := now.Unix()
 	if !s.New() {
 		created = s.Created.Unix()
@@ -332,6 +328,7 @@ func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, in *interner, s *conv
 	if err != nil {
 		return fmt.Errorf("sqlite: save user %d: %w", s.UserID, err)
 	}
+	var add []entry
 	for _, tr := range s.Transitions {
 		e := entry{update: updateID, at: now.Unix()}
 		if e.event, err = in.id(ctx, tr.Event); err != nil {
@@ -343,15 +340,18 @@ func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, in *interner, s *conv
 		if e.to, err = in.id(ctx, tr.To); err != nil {
 			return err
 		}
-		log = append(log, e)
+		add = append(add, e)
 	}
 	if len(s.Transitions) == 0 && updateID != 0 {
 		// Moved nothing, but must be recognised if it comes again.
-		log = append(log, entry{update: updateID, at: now.Unix()})
+		add = append(add, entry{update: updateID, at: now.Unix()})
+	}
+	if log, err = appendLog(log, add); err != nil {
+		return fmt.Errorf("sqlite: log of %d: %w", s.UserID, err)
 	}
 	_, err = db.exec(ctx, tx, qSaveUser,
 		s.UserID, s.Lang, s.LangCode, s.Step, s.Version, s.Source, s.Input, s.Ticket, string(recent),
-		progress, encodeLog(log), created, now.Unix())
+		progress, log, created, now.Unix())
 	if err != nil {
 		return fmt.Errorf("sqlite: save user %d: %w", s.UserID, err)
 	}

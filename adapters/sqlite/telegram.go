@@ -58,11 +58,11 @@ func (db *DB) seenBefore(ctx context.Context, tx *sql.Tx, it conversation.Inboun
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("sqlite: log of %d: %w", it.UserID, err)
 	}
-	log, err := decodeLog(blob)
+	dup, err := db.handled(ctx, tx, blob, it.UpdateID, now)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: log of %d: %w", it.UserID, err)
 	}
-	return db.handled(ctx, tx, log, it.UpdateID, now)
+	return dup, nil
 }
 
 // InboxPending returns the updates not yet handled, oldest first (after a

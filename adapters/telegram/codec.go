@@ -4,8 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/buyerguide/bot/conversation"
 )
@@ -18,6 +20,13 @@ import (
 // keep working after a restart.
 type codec struct {
 	key []byte
+	// macs reuses HMAC states: every button of every screen is signed.
+	// Nil (in tests) makes a new one each time.
+	macs *sync.Pool
+}
+
+func newCodec(key []byte) codec {
+	return codec{key: key, macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
 }
 
 // macLen is the MAC length in bytes: 8 bytes (64 bits) make a forgery
@@ -31,11 +40,19 @@ var macChars = base64.RawURLEncoding.EncodedLen(macLen)
 const maxCallbackData = 64
 
 func (c codec) mac(userID int64, body string) string {
-	m := hmac.New(sha256.New, c.key)
-	m.Write([]byte(strconv.FormatInt(userID, 10)))
-	m.Write([]byte{0})
+	var m hash.Hash
+	if c.macs != nil {
+		m = c.macs.Get().(hash.Hash)
+		m.Reset()
+		defer c.macs.Put(m)
+	} else {
+		m = hmac.New(sha256.New, c.key)
+	}
+	var buf [sha256.Size]byte
+	b := strconv.AppendInt(buf[:0], userID, 10)
+	m.Write(append(b, 0))
 	m.Write([]byte(body))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:macLen])
+	return base64.RawURLEncoding.EncodeToString(m.Sum(buf[:0])[:macLen])
 }
 
 // encode returns the callback data of an action for a user. Data that

@@ -160,3 +160,17 @@ func TestSenderChatBurstThenWaits(t *testing.T) {
 		t.Errorf("another chat: %v", err)
 	}
 }
+
+// TestPooledCodecSignsAlike: reusing HMAC states changes no signature.
+func TestPooledCodecSignsAlike(t *testing.T) {
+	plain, pooled := codec{key: []byte("key")}, newCodec([]byte("key"))
+	for i := range 5 {
+		a := &conversation.Action{Kind: conversation.ActNext, Step: "alipay.why", Version: int64(i)}
+		if p, q := plain.encode(42, a), pooled.encode(42, a); p != q {
+			t.Fatalf("pooled %q, plain %q", q, p)
+		}
+		if _, ok := pooled.decode(42, plain.encode(42, a)); !ok {
+			t.Fatal("pooled codec refuses plain data")
+		}
+	}
+}

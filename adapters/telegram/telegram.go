@@ -213,7 +213,7 @@ func New(ctx context.Context, cfg Config, engine Handler, store Store, cat *loca
 	if err != nil {
 		return nil, err
 	}
-	b.codec = codec{key: key}
+	b.codec = newCodec(key)
 	b.secret = cfg.WebhookSecret
 	if b.secret == "" && cfg.WebhookURL != "" {
 		s, err := store.Secret(ctx, "webhook_secret", 24)

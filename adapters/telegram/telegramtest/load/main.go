@@ -73,8 +73,8 @@ func run(buyers, active int, only, keep string) error {
 	for _, st := range content.Guide.Stages {
 		steps += len(st.Steps)
 	}
-	presses := steps - 1 // /start shows the first step; each press one more
-	fmt.Printf("machine: %d CPUs · %d buyers, %d at once, %d updates each (1 /start + %d button presses)\n\n",
+	presses := steps // /start shows the first step, each press the next, and Finish on the last
+	fmt.Printf("machine: %d CPUs · %d buyers, %d at once, %d updates each (1 /start + %d button presses, Finish included)\n\n",
 		cpus(), buyers, active, presses+1, presses)
 
 	var results []result
@@ -164,11 +164,15 @@ func drive(name, bin, dir string, buyers, active, presses int, content *conversa
 	}
 
 	next := content.Cat.Text("en", "ui.btn.next", nil)
-	var answer string
+	// The answer that walks every stage ("not verified yet"), and Finish.
+	var answer, finish string
 	for _, st := range content.Guide.Stages {
 		for _, s := range st.Steps {
 			for _, c := range s.Choices {
-				if c.To == "" {
+				switch {
+				case c.Finish:
+					finish = content.Cat.Text("en", s.ChoiceID(c.ID), nil)
+				case c.To == "":
 					answer = content.Cat.Text("en", s.ChoiceID(c.ID), nil)
 				}
 			}
@@ -211,8 +215,11 @@ func drive(name, bin, dir string, buyers, active, presses int, content *conversa
 			for range presses {
 				m, _ := srv.LastMessage(u.ID)
 				label := next
-				if hasButton(m, answer) {
+				switch {
+				case hasButton(m, answer):
 					label = answer
+				case hasButton(m, finish):
+					label = finish
 				}
 				t0 := time.Now()
 				if _, err := srv.Press(u, label); err != nil {

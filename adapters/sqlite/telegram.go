@@ -27,14 +27,19 @@ func (db *DB) InboxAdd(ctx context.Context, items []conversation.Inbound) ([]con
 	defer tx.Rollback()
 	now := db.Now()
 	var fresh []conversation.Inbound
+	newest := db.newest.Load()
 	for _, it := range items {
-		dup, err := db.seenBefore(ctx, tx, it, now)
-		if err != nil {
-			return nil, err
+		if it.UpdateID <= newest {
+			dup, err := db.seenBefore(ctx, tx, it, now)
+			if err != nil {
+				return nil, err
+			}
+			if dup {
+				continue
+			}
 		}
-		if dup {
-			continue
-		}
+		// Above newest: not handled yet, or handled but still in the
+		// inbox, which the insert below recognises.
 		res, err := db.exec(ctx, tx, qInboxAdd, it.UpdateID, it.UserID, it.Payload, now.Unix())
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: inbox add %d: %w", it.UpdateID, err)
@@ -112,6 +117,11 @@ func (db *DB) InboxDone(ctx context.Context, items ...conversation.Inbound) erro
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: inbox done: %w", err)
+	}
+	for _, it := range items {
+		if it.Remember {
+			db.handledUpTo(it.UpdateID)
+		}
 	}
 	return nil
 }

@@ -154,7 +154,13 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, 
 			RetryAfter int `json:"retry_after"`
 		} `json:"parameters"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&r); err != nil {
+	// One buffer for every poll: decoding from the stream grew a new one
+	// for every batch. The raw updates are copied out of it.
+	b.pollBuf.Reset()
+	if _, err := b.pollBuf.ReadFrom(io.LimitReader(resp.Body, 64<<20)); err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: status %d: %w", resp.StatusCode, err)
+	}
+	if err := json.Unmarshal(b.pollBuf.Bytes(), &r); err != nil {
 		return nil, fmt.Errorf("telegram: getUpdates: status %d: %w", resp.StatusCode, err)
 	}
 	if !r.OK {

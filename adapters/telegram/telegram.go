@@ -14,6 +14,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -143,6 +144,8 @@ type Bot struct {
 	secret string
 	// done takes handled updates out of the inbox (Run starts it).
 	done *doneQueue
+	// pollBuf holds getUpdates answers; only the poller uses it.
+	pollBuf bytes.Buffer
 
 	mu      sync.Mutex
 	blocked map[int64]bool

@@ -38,8 +38,9 @@ func main() {
 	active := flag.Int("active", 200, "buyers active at once")
 	only := flag.String("only", "", "run only one bot: guide or bare")
 	keep := flag.String("keep", "", "directory to keep the binaries and the database in (default: a temporary one)")
+	guideEnv := flag.String("guide-env", "", "extra environment of the guide bot, space-separated (e.g. \"GOGC=50\" to try a setting)")
 	flag.Parse()
-	if err := run(*buyers, *active, *only, *keep); err != nil {
+	if err := run(*buyers, *active, *only, *keep, strings.Fields(*guideEnv)); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -56,7 +57,7 @@ type result struct {
 	lost      int
 }
 
-func run(buyers, active int, only, keep string) error {
+func run(buyers, active int, only, keep string, guideEnv []string) error {
 	dir := keep
 	if dir == "" {
 		var err error
@@ -86,7 +87,11 @@ func run(buyers, active int, only, keep string) error {
 		if out, err := exec.Command("go", "build", "-o", bin, bot.pkg).CombinedOutput(); err != nil {
 			return fmt.Errorf("build %s: %w\n%s", bot.pkg, err, out)
 		}
-		r, err := drive(bot.name, bin, dir, buyers, active, presses, content)
+		var env []string
+		if bot.name == "guide" {
+			env = guideEnv
+		}
+		r, err := drive(bot.name, bin, dir, buyers, active, presses, content, env)
 		if err != nil {
 			return fmt.Errorf("%s: %w", bot.name, err)
 		}
@@ -112,7 +117,7 @@ func run(buyers, active int, only, keep string) error {
 }
 
 // drive runs one bot against a fresh fake server and walks every buyer.
-func drive(name, bin, dir string, buyers, active, presses int, content *conversation.Content) (result, error) {
+func drive(name, bin, dir string, buyers, active, presses int, content *conversation.Content, env []string) (result, error) {
 	srv := telegramtest.NewServer(token)
 	defer srv.Close()
 	srv.KeepCalls(false)
@@ -142,6 +147,7 @@ func drive(name, bin, dir string, buyers, active, presses int, content *conversa
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+token, "TELEGRAM_API_URL="+srv.URL(),
 		"DATABASE_PATH="+dbPath, "TELEGRAM_RATE_GLOBAL=0", "TELEGRAM_RATE_CHAT=0", "POLL_TIMEOUT=5s", "LOG_LEVEL=warn")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return result{}, err

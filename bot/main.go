@@ -128,7 +128,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, s
 // redelivers an update for at most a day, so a week is ample.
 const keepProcessed = 7 * 24 * time.Hour
 
-// prune deletes old processed-update records at start and every hour.
+// keepUnknown is how long an unknown label nobody asks about again stays
+// on the editors' worklist.
+const keepUnknown = 90 * 24 * time.Hour
+
+// prune deletes old processed-update records and unknown labels not seen
+// for keepUnknown, at start and every hour.
 func prune(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -138,6 +143,12 @@ func prune(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 			log.Warn("pruning processed updates", "err", err)
 		} else if n > 0 {
 			log.Info("pruned processed updates", "count", n)
+		}
+		n, err = db.PruneUnknown(ctx, time.Now().Add(-keepUnknown))
+		if err != nil && ctx.Err() == nil {
+			log.Warn("pruning unknown labels", "err", err)
+		} else if n > 0 {
+			log.Info("pruned unknown labels", "count", n)
 		}
 		select {
 		case <-ctx.Done():

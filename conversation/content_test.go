@@ -319,7 +319,7 @@ func TestEveryScreenFitsOneMessage(t *testing.T) {
 			c.check("currency", u.press(conversation.ActCurrency, arg))
 			if cur.Code != "CNH" {
 				c.check("rate refused", u.say("abc"))
-				c.check("conversion", u.say("1 "+cur.Code+" = 0.0001 CNH"))
+				c.check("conversion", u.say("1 "+cur.Code+" = "+cur.Low+" CNH")) // the longest amount: the lowest plausible rate
 			}
 		}
 		u.say("/order")

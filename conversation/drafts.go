@@ -13,6 +13,22 @@ const (
 	StatusPaid    = "paid"
 )
 
+// Limits of what a buyer keeps: beyond them a draft list or a draft is
+// no longer a tool but a store, and the screens grow past a message.
+const (
+	MaxDrafts = 20 // drafts per user
+	MaxItems  = 50 // items per draft, unfinished ones included
+)
+
+// statusMoves are the moves a draft's status may make: forward, or one
+// step back for a mistake.
+var statusMoves = map[[2]string]bool{
+	{StatusDraft, StatusOrdered}: true,
+	{StatusOrdered, StatusPaid}:  true,
+	{StatusOrdered, StatusDraft}: true,
+	{StatusPaid, StatusOrdered}:  true,
+}
+
 // Draft is an order a buyer prepares: items to order on 1688.
 type Draft struct {
 	ID int64

@@ -208,8 +208,9 @@ func (t *turn) button(ctx context.Context, a *Action) ([]Reply, error) {
 	}
 	if a.Kind.isOrder() {
 		r, err := t.orderAction(ctx, a)
-		// The summary to copy is a message of its own; the rest edit in place.
-		r.Edit = a.Kind != ActCopy
+		// The summary to copy (also the one to e-mail when no agents are
+		// configured) is a message of its own; the rest edit in place.
+		r.Edit = a.Kind != ActCopy && (a.Kind != ActDraftPerson || t.e.support)
 		return []Reply{r}, err
 	}
 	// Any other button leaves a half-answered prompt.
@@ -285,6 +286,11 @@ func (t *turn) typed(ctx context.Context, text string) ([]Reply, error) {
 	if m == nil && t.s.Input != "" {
 		r, err := t.answer(ctx, text)
 		return []Reply{r}, err
+	}
+	if m == nil && HasSecret(text) {
+		// Checked on every typed message, Chinese or not: a code or a
+		// password is never remembered or link-checked, only warned about.
+		return []Reply{t.secretWarning(text)}, nil
 	}
 	if m == nil {
 		t.remember(text)

@@ -76,12 +76,13 @@ const (
 	ActItemDel     ActionKind = "X" // remove an item
 	ActDraftDel    ActionKind = "Z" // ask before deleting a draft
 	ActDraftDelYes ActionKind = "z" // delete a draft
-	ActStatus      ActionKind = "S" // move the status
+	ActStatus      ActionKind = "S" // move the status; Arg "12.draft.ordered": from, to
 	ActCalc        ActionKind = "C" // top-up calculator: pick a currency
 	ActCurrency    ActionKind = "$" // calculator: currency picked
 	ActCopy        ActionKind = "y" // the summary as a message to copy
 	ActSkipField   ActionKind = "k" // skip an optional field
 	ActCancelInput ActionKind = "K" // leave a prompt
+	ActDraftPerson ActionKind = "T" // send the draft to a person: a ticket, or the e-mail to write
 
 	ActSupport     ActionKind = "H" // talk to a person: asks for a description
 	ActSupportSend ActionKind = "h" // open the ticket without a description
@@ -95,7 +96,7 @@ const (
 func (k ActionKind) isOrder() bool {
 	switch k {
 	case ActDrafts, ActDraftNew, ActDraft, ActItemAdd, ActItem, ActItemEdit, ActItemDel,
-		ActDraftDel, ActDraftDelYes, ActStatus, ActCalc, ActCurrency, ActCopy, ActSkipField, ActCancelInput:
+		ActDraftDel, ActDraftDelYes, ActStatus, ActCalc, ActCurrency, ActCopy, ActSkipField, ActCancelInput, ActDraftPerson:
 		return true
 	}
 	return false
@@ -151,6 +152,11 @@ type Reply struct {
 	Relay int64
 	// Ticket tells the transport that a support ticket opened or closed.
 	Ticket *TicketChange
+	// Prompt says that the reply asks for a typed answer (a field of an
+	// order item, a rate): the next text is that answer. A transport that
+	// reads button presses from typed text (the console) must not take
+	// the answer "2" for the second button.
+	Prompt bool
 }
 
 // TicketChange is a support ticket opening or closing.

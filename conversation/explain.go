@@ -35,8 +35,13 @@ func textUnits(s string) int {
 func (t *turn) explain(text string) Reply {
 	found, unknown := t.e.matcher.Find(text)
 	secret := HasSecret(text)
-	if !secret {
-		t.s.Unknown = append(t.s.Unknown, cleanUnknown(unknown)...)
+	// recorded: the Chinese the glossary lacks is kept for the editors.
+	// Only then may the answer say so: a secret is never kept, and a
+	// single unknown character is no label to add.
+	recorded := false
+	if kept := cleanUnknown(unknown); !secret && len(kept) > 0 {
+		t.s.Unknown = append(t.s.Unknown, kept...)
+		recorded = true
 	}
 	labels := uniqueLabels(found)
 	title := t.e.cat.Plural(t.lang, "ui.explain.title", len(labels), nil)
@@ -44,12 +49,22 @@ func (t *turn) explain(text string) Reply {
 	if secret {
 		head = t.text("ui.explain.secret", nil) + "\n\n"
 	}
+	person := false // offer a person: something was left unexplained
 	switch {
 	case len(labels) == 0:
 		title = t.text("ui.inline.none_title", nil)
-		tail = t.text("ui.explain.none", nil) + "\n\n" + t.text("ui.contact", nil)
+		none := "ui.explain.none"
+		if !recorded {
+			none = "ui.explain.none_unrecorded"
+		}
+		tail = t.text(none, nil) + "\n\n" + t.text("ui.contact", nil)
+		person = true
 	case len(unknown) > 0:
 		tail = t.text("ui.explain.partly", nil)
+		if !recorded {
+			tail = t.text("ui.explain.partly_unrecorded", nil)
+		}
+		person = true
 	}
 	more := func(n int) string { return t.e.cat.Plural(t.lang, "ui.explain.more", n, nil) + "\n\n" }
 	budget := maxMessage - textUnits(title) - 2 - textUnits(head) - textUnits(tail)
@@ -70,11 +85,13 @@ func (t *turn) explain(text string) Reply {
 		used += textUnits(entry)
 	}
 	b.WriteString(tail)
-	return Reply{
-		Title:   title,
-		Text:    strings.TrimSpace(b.String()),
-		Buttons: [][]Button{t.backRow()},
+	r := Reply{Title: title, Text: strings.TrimSpace(b.String())}
+	if person && t.e.support {
+		// The e-mail above, and the agents of this bot.
+		r.Buttons = append(r.Buttons, []Button{t.btn("ui.btn.support", ActSupport, "")})
 	}
+	r.Buttons = append(r.Buttons, t.backRow())
+	return r
 }
 
 // labelText is one explanation: the label as on screen (and its
@@ -87,13 +104,26 @@ func (t *turn) labelText(l *data.Label) string {
 	return zh + " (" + l.Pinyin + ") — " + t.text(l.MeaningID(), nil) + "\n→ " + t.text(l.ActionID(), nil)
 }
 
-// screenLabels lists the labels the current step's screen shows.
+// englishScreens are the stages whose screens are WorldFirst's: in
+// English, so a step there with no labels has nothing Chinese on it.
+var englishScreens = map[string]bool{"world": true, "authorise": true, "topup": true}
+
+// screenLabels lists the labels the current step's screen shows; a step
+// that shows none says so, and invites the buyer to paste any Chinese
+// they see anyway.
 func (t *turn) screenLabels() Reply {
 	step := t.e.guide.step(t.s.Step)
 	var b strings.Builder
 	for _, zh := range step.Labels {
 		if l := t.e.labels[zh]; l != nil {
 			b.WriteString(t.labelText(l) + "\n\n")
+		}
+	}
+	if b.Len() == 0 {
+		if englishScreens[step.Stage] {
+			b.WriteString(t.text("ui.explain.no_labels_worldfirst", nil))
+		} else {
+			b.WriteString(t.text("ui.explain.no_labels", nil))
 		}
 	}
 	return Reply{
@@ -153,6 +183,13 @@ func (e *Engine) Inline(ctx context.Context, userID int64, langCode, query strin
 		})
 	}
 	return out
+}
+
+// Words renders one of the bot's own messages for user userID, in the
+// language the user chose, else in langCode's: for a transport that adds
+// words of its own to the engine's replies (the console's hints).
+func (e *Engine) Words(ctx context.Context, userID int64, langCode, id string) string {
+	return e.cat.Text(e.cat.Match(e.chosenLanguage(ctx, userID), langCode), id, nil)
 }
 
 // errReadOnly ends a Store.Update that only reads: nothing is saved.

@@ -79,6 +79,14 @@ func (t *turn) orderAction(ctx context.Context, a *Action) (Reply, error) {
 	case ActDrafts:
 		return t.draftsScreen(ctx, "")
 	case ActDraftNew:
+		list, err := t.s.Drafts.List(ctx)
+		if err != nil {
+			return Reply{}, err
+		}
+		if len(list) >= MaxDrafts {
+			r, err := t.draftsScreen(ctx, "")
+			return warn(r, t.text("ui.drafts.full", map[string]any{"Max": t.e.cat.Group(t.lang, MaxDrafts)})), err
+		}
 		dr, err := t.s.Drafts.Create(ctx)
 		if err != nil {
 			return Reply{}, err
@@ -87,8 +95,12 @@ func (t *turn) orderAction(ctx context.Context, a *Action) (Reply, error) {
 	case ActDraft:
 		return t.draftScreen(ctx, d, "")
 	case ActItemAdd:
-		if _, err := t.s.Drafts.Get(ctx, d); err != nil {
+		dr, err := t.s.Drafts.Get(ctx, d)
+		if err != nil {
 			return t.gone(ctx, err)
+		}
+		if len(dr.Items) >= MaxItems {
+			return t.draftFull(ctx, d)
 		}
 		t.s.Input = input{mode: "add", draft: d, field: "link"}.String()
 		return t.prompt(ctx, "")
@@ -127,13 +139,9 @@ func (t *turn) orderAction(ctx context.Context, a *Action) (Reply, error) {
 		}
 		return t.draftsScreen(ctx, t.text("ui.notice.deleted", nil))
 	case ActStatus:
-		if rest != StatusDraft && rest != StatusOrdered && rest != StatusPaid {
-			return t.draftsScreen(ctx, t.text("ui.notice.gone", nil))
-		}
-		if err = t.s.Drafts.SetStatus(ctx, d, rest); err != nil {
-			return t.gone(ctx, err)
-		}
-		return t.draftScreen(ctx, d, t.text("ui.notice.saved", nil))
+		return t.moveStatus(ctx, d, a.Arg)
+	case ActDraftPerson:
+		return t.draftToPerson(ctx, d)
 	case ActCalc:
 		return t.calcScreen(ctx, d)
 	case ActCurrency:
@@ -147,6 +155,83 @@ func (t *turn) orderAction(ctx context.Context, a *Action) (Reply, error) {
 		return t.draftsScreen(ctx, "")
 	}
 	return t.draftsScreen(ctx, "")
+}
+
+// moveStatus moves a draft's status as a button drawn for it says: arg
+// is "ID.from.to". The move happens only if the draft is still at from: a
+// button from an older message (an old "mark as paid" after the buyer
+// undid "ordered") changes nothing and shows the draft as it is.
+func (t *turn) moveStatus(ctx context.Context, id int64, arg string) (Reply, error) {
+	p := strings.Split(arg, ".")
+	dr, err := t.s.Drafts.Get(ctx, id)
+	if err != nil {
+		return t.gone(ctx, err)
+	}
+	if len(p) != 3 || !statusMoves[[2]string{p[1], p[2]}] || dr.Status != p[1] {
+		return t.draftScreen(ctx, id, t.text("ui.notice.stale", nil))
+	}
+	if err := t.s.Drafts.SetStatus(ctx, id, p[2]); err != nil {
+		return t.gone(ctx, err)
+	}
+	return t.draftScreen(ctx, id, t.text("ui.notice.saved", nil))
+}
+
+// statusButton is a button that moves draft d from its status to another.
+func (t *turn) statusButton(label string, d *Draft, to string) Button {
+	return Button{Label: t.text(label, nil), Action: t.act(ActStatus, strconv.FormatInt(d.ID, 10)+"."+d.Status+"."+to)}
+}
+
+// warn puts an explanation above a screen's text.
+func warn(r Reply, msg string) Reply {
+	r.Text = "⚠️ " + msg + "\n\n" + r.Text
+	return r
+}
+
+// draftFull is the draft with the reason no item can be added to it.
+func (t *turn) draftFull(ctx context.Context, id int64) (Reply, error) {
+	r, err := t.draftScreen(ctx, id, "")
+	return warn(r, t.text("ui.draft.full", map[string]any{"Max": t.e.cat.Group(t.lang, MaxItems)})), err
+}
+
+// draftToPerson hands a draft to a person: with support agents, a ticket
+// opens with the draft as its description (and the draft becomes the
+// latest one, which the agents' card shows in full); without them, the
+// guidebook's customer service e-mail and the summary to copy into it.
+func (t *turn) draftToPerson(ctx context.Context, id int64) (Reply, error) {
+	d, err := t.s.Drafts.Get(ctx, id)
+	if err != nil {
+		return t.gone(ctx, err)
+	}
+	if len(d.CompleteItems()) == 0 {
+		return t.draftScreen(ctx, id, "")
+	}
+	head := t.text("ui.draft.title", map[string]any{"Number": d.Number, "Status": t.statusName(d.Status)})
+	if !t.e.support {
+		return Reply{
+			Title: t.text("ui.support.title", nil),
+			Text:  t.text("ui.draft.person_mail", nil) + "\n\n" + head + "\n\n" + t.summary(d),
+			Buttons: [][]Button{
+				{{Label: t.text("ui.btn.back_draft", nil), Action: t.act(ActDraft, strconv.FormatInt(id, 10))}},
+			},
+		}, nil
+	}
+	// Saving the status as it is marks the draft as the latest.
+	if err := t.s.Drafts.SetStatus(ctx, id, d.Status); err != nil {
+		return t.gone(ctx, err)
+	}
+	desc := head + "\n" + t.summary(d)
+	if HasSecret(desc) {
+		// The fields were checked one by one; together they may still
+		// look like a code ("QR code" beside "1000 ×"): the card has the
+		// draft anyway.
+		desc = head
+	}
+	r, err := t.openTicket(ctx, desc)
+	if err != nil {
+		return Reply{}, err
+	}
+	r.Notice = t.text("ui.draft.person_sent", map[string]any{"Number": d.Number})
+	return r, nil
 }
 
 func validField(f string) bool {
@@ -287,15 +372,16 @@ func (t *turn) draftScreen(ctx context.Context, id int64, notice string) (Reply,
 		r.Buttons = append(r.Buttons, row)
 		switch d.Status {
 		case StatusDraft:
-			r.Buttons = append(r.Buttons, []Button{{Label: t.text("ui.btn.mark_ordered", nil), Action: t.act(ActStatus, arg+"."+StatusOrdered)}})
+			r.Buttons = append(r.Buttons, []Button{t.statusButton("ui.btn.mark_ordered", d, StatusOrdered)})
 		case StatusOrdered:
 			r.Buttons = append(r.Buttons, []Button{
-				{Label: t.text("ui.btn.mark_paid", nil), Action: t.act(ActStatus, arg+"."+StatusPaid)},
-				{Label: t.text("ui.btn.mark_undo", nil), Action: t.act(ActStatus, arg+"."+StatusDraft)},
+				t.statusButton("ui.btn.mark_paid", d, StatusPaid),
+				t.statusButton("ui.btn.mark_undo", d, StatusDraft),
 			})
 		case StatusPaid:
-			r.Buttons = append(r.Buttons, []Button{{Label: t.text("ui.btn.mark_undo", nil), Action: t.act(ActStatus, arg+"."+StatusOrdered)}})
+			r.Buttons = append(r.Buttons, []Button{t.statusButton("ui.btn.mark_undo", d, StatusOrdered)})
 		}
+		r.Buttons = append(r.Buttons, []Button{{Label: t.text("ui.btn.draft_person", nil), Action: t.act(ActDraftPerson, arg)}})
 	}
 	r.Buttons = append(r.Buttons,
 		[]Button{{Label: t.text("ui.btn.draft_delete", nil), Action: t.act(ActDraftDel, arg)}},
@@ -395,8 +481,9 @@ func (t *turn) prompt(ctx context.Context, problem string) (Reply, error) {
 		r.Buttons = append(r.Buttons, []Button{{Label: t.text("ui.btn.cancel", nil), Action: t.act(ActDraft, strconv.FormatInt(in.draft, 10))}})
 	}
 	if problem != "" {
-		r.Text = "⚠️ " + problem + "\n\n" + r.Text
+		r = warn(r, problem)
 	}
+	r.Prompt = true
 	return r, nil
 }
 
@@ -418,6 +505,15 @@ func (t *turn) answer(ctx context.Context, text string) (Reply, error) {
 			return t.gone(ctx, err)
 		}
 	} else {
+		d, err := t.s.Drafts.Get(ctx, in.draft)
+		if err != nil {
+			t.s.Input = ""
+			return t.gone(ctx, err)
+		}
+		if len(d.Items) >= MaxItems {
+			t.s.Input = ""
+			return t.draftFull(ctx, in.draft)
+		}
 		it = &Item{}
 	}
 	if err := t.setField(it, in.field, text); err != nil {
@@ -571,9 +667,21 @@ func (t *turn) rateAnswer(ctx context.Context, in input, text string) (Reply, er
 	}
 	rate, err := ParseRate(cur, text)
 	if err != nil {
-		var ie *InputError
-		if errors.As(err, &ie) {
+		var (
+			ie *InputError
+			re *RateError
+		)
+		switch {
+		case errors.As(err, &ie):
 			return t.prompt(ctx, t.text(ie.Msg, map[string]any{"Code": cur.Code}))
+		case errors.As(err, &re):
+			// Say what was understood, in the buyer's way of writing
+			// numbers, so that a misread comma is plain to see.
+			msg := "ui.input.rate_implausible"
+			if re.Reversed {
+				msg = "ui.input.rate_reversed"
+			}
+			return t.prompt(ctx, t.text(msg, map[string]any{"Code": cur.Code, "Rate": t.rate(re.Rate)}))
 		}
 		return Reply{}, err
 	}
@@ -609,7 +717,7 @@ func rateDigits(r *big.Rat) (units int64, places int) {
 		places = len(s) - i - 1
 		s = s[:i] + s[i+1:]
 	}
-	units, _ = strconv.ParseInt(s, 10, 64) // rates are at most 10,000: it fits
+	units, _ = strconv.ParseInt(s, 10, 64) // rates are at most 1,000,000 (maxRate): it fits
 	return units, places
 }
 

@@ -57,9 +57,9 @@ func (t *turn) stepScreen(notice string, edit bool) Reply {
 	for _, l := range step.Links {
 		r.Buttons = append(r.Buttons, []Button{{Label: t.text(l.Text, nil), URL: l.URL}})
 	}
-	if len(step.Labels) > 0 {
-		r.Buttons = append(r.Buttons, []Button{t.btn("ui.btn.explain", ActExplain, "")})
-	}
+	// On every step: one without labels says so, and asks for what the
+	// buyer sees instead.
+	r.Buttons = append(r.Buttons, []Button{t.btn("ui.btn.explain", ActExplain, "")})
 	if st.Drafts {
 		r.Buttons = append(r.Buttons, []Button{t.btn("ui.btn.drafts", ActDrafts, "")})
 	}

@@ -80,6 +80,7 @@ func (t *turn) supportStart(ctx context.Context, desc string) (Reply, error) {
 			{t.btn("ui.btn.support_send", ActSupportSend, "")},
 			{{Label: t.text("ui.btn.cancel", nil), Action: t.act(ActStep, "")}},
 		},
+		Prompt: true,
 	}, nil
 }
 
@@ -95,6 +96,7 @@ func (t *turn) openTicket(ctx context.Context, desc string) (Reply, error) {
 			Title:   t.text("ui.support.title", nil),
 			Text:    t.text("ui.explain.secret", nil) + "\n\n" + t.text("ui.support.ask", nil),
 			Buttons: [][]Button{{t.btn("ui.btn.support_send", ActSupportSend, "")}},
+			Prompt:  true,
 		}, nil
 	}
 	if utf8.RuneCountInString(desc) > maxDescription {

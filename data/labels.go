@@ -16,6 +16,11 @@ type Label struct {
 	ZhHant string   `toml:"zh_hant"` // traditional
 	Pinyin string   `toml:"pinyin"`
 	Stages []string `toml:"stages"`
+	// Personal marks a field of personal data (a name, an address, a
+	// phone number, a free-text note): Chinese the glossary does not know
+	// next to it is most likely the buyer's own data, and is never
+	// recorded.
+	Personal bool `toml:"personal"`
 }
 
 // MeaningID is the message ID of the label's short gloss.

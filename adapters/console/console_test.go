@@ -236,7 +236,7 @@ func TestPasteExplainsLabels(t *testing.T) {
 }
 
 // script answers screens from a list: "btn:Label" presses the button with
-// that label, anything else is typed.
+// that label (as [n], which works everywhere), anything else is typed.
 func script(t *testing.T, steps []string) func(string) string {
 	i := 0
 	return func(screen string) string {
@@ -250,9 +250,59 @@ func script(t *testing.T, steps []string) func(string) string {
 			if n == "" {
 				t.Fatalf("no button %q on:\n%s", label, screen)
 			}
-			return n
+			return "[" + n + "]"
 		}
 		return s
+	}
+}
+
+// TestNumberAtPromptIsTyped: where the bot asks for a quantity, a price or
+// a note, a bare number is the answer, not a button ("1" at the quantity
+// prompt used to press Cancel); [n] still presses button n there, the
+// prompt says so, and elsewhere a bare number presses a button as before.
+func TestNumberAtPromptIsTyped(t *testing.T) {
+	f := newFixture(t)
+	tx := func(id string) string { return f.cat.Text("en", id, nil) }
+	seen := f.session(t, "en", script(t, []string{
+		"/order", "btn:" + tx("ui.btn.draft_new"),
+		"btn:" + tx("ui.btn.item_add"), "https://detail.1688.com/offer/623456789012.html",
+		"btn:" + tx("ui.btn.skip_field"), "btn:" + tx("ui.btn.skip_field"),
+		"1", // quantity: the prompt's button 1 is Cancel
+		"2", // price
+		"2", // note: the prompt's button 2 is Cancel
+		"1", // the draft: not a prompt, so button 1 opens the first item
+	}))
+	if len(seen) != 11 {
+		t.Fatalf("%d screens:\n%s", len(seen), strings.Join(seen, ""))
+	}
+	hint := tx("ui.console.hint")
+	for i, s := range seen {
+		prompt := i >= 3 && i <= 8 // link, title, spec, quantity, price, note
+		if strings.Contains(s, hint) != prompt {
+			t.Errorf("screen %d: hint shown %v, want %v:\n%s", i, !prompt, prompt, s)
+		}
+	}
+	draft := seen[9]
+	for _, want := range []string{"1 × ¥2.00 = ¥2.00", "Note: 2"} {
+		if !strings.Contains(draft, want) {
+			t.Errorf("no %q in the draft:\n%s", want, draft)
+		}
+	}
+	if !strings.Contains(seen[10], "== "+tx("ui.item.title")+" ==") {
+		t.Errorf("a bare 1 on the draft did not open the item:\n%s", seen[10])
+	}
+}
+
+// TestHintInTheUsersLanguage: the console's own hint follows the language
+// the user reads.
+func TestHintInTheUsersLanguage(t *testing.T) {
+	f := newFixture(t)
+	tx := func(id string) string { return f.cat.Text("de", id, nil) }
+	seen := f.session(t, "de", script(t, []string{
+		"/order", "btn:" + tx("ui.btn.draft_new"), "btn:" + tx("ui.btn.item_add"),
+	}))
+	if last := seen[len(seen)-1]; !strings.Contains(last, tx("ui.console.hint")) {
+		t.Errorf("no German hint:\n%s", last)
 	}
 }
 

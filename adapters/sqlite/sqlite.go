@@ -473,6 +473,20 @@ func (db *DB) UnknownLabels(ctx context.Context, limit int) ([]UnknownLabel, err
 	return out, nil
 }
 
+// PruneUnknown deletes the unknown labels not asked about since before:
+// the worklist keeps what buyers meet now, and nothing pasted stays for
+// good. (What is recorded at all is decided by the engine: short runs of
+// Chinese, never next to a name, an address or a phone number, never from
+// text holding a code or a password.)
+func (db *DB) PruneUnknown(ctx context.Context, before time.Time) (int64, error) {
+	res, err := db.db.ExecContext(ctx, `DELETE FROM unknown_labels WHERE last_seen < ?`, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune unknown labels: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // forget deletes everything kept about a user: the users row (with their
 // progress and log) and, through ON DELETE CASCADE, drafts and their
 // items, tickets with their messages and notes; then their processed-

@@ -386,7 +386,7 @@ func (b *Bot) secretHeld(ctx context.Context, in incoming, ticket int64) {
 }
 
 // supportCommandRE splits "/cmd@bot args" in the support chat.
-var supportCommandRE = regexp.MustCompile(`(?s)^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$`)
+var supportCommandRE = regexp.MustCompile(`(?s)^/([a-z_]+)(?:@(\w+))?(?:\s+(.*))?$`)
 
 // agentCommands are the commands the bot answers in the support chat;
 // any other command is the agents' own business (or another bot's).
@@ -423,14 +423,14 @@ func (b *Bot) fromSupport(ctx context.Context, u *models.Update) {
 		}
 	}
 	if c := supportCommandRE.FindStringSubmatch(strings.TrimSpace(m.Text)); c != nil && !edited {
-		if !agentCommands[c[1]] {
-			return
+		if !agentCommands[c[1]] || (c[2] != "" && !strings.EqualFold(c[2], b.username)) {
+			return // not ours, or addressed to another bot by name
 		}
 		if !b.isAgent(m.From.ID) {
 			reply(b.agentText("agent.not_agent", nil))
 			return
 		}
-		b.agentCommand(ctx, m, st, c[1], strings.TrimSpace(c[2]), reply)
+		b.agentCommand(ctx, m, st, c[1], strings.TrimSpace(c[3]), reply)
 		return
 	}
 	if !b.isAgent(m.From.ID) || st == nil {

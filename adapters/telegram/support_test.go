@@ -165,6 +165,11 @@ func TestSupportInReplyMode(t *testing.T) {
 	if len(h.srv.GroupMessages(chat.ID, -1)) != n {
 		t.Error("the bot answered a command that is not its own")
 	}
+	// One of our commands addressed to another bot by name is not ours.
+	h.agentSays(chat, agent, 0, relayed.ID, "/close@otherbot")
+	if len(h.srv.GroupMessages(chat.ID, -1)) != n || h.session(alice.ID).Ticket == 0 {
+		t.Error("/close@otherbot closed the ticket")
+	}
 	// Without a topic a photo carries the header in its caption.
 	h.post(alice, models.Message{Photo: photo("AgACphoto-reply"), Caption: "my screen"})
 	got = h.srv.GroupMessages(chat.ID, -1)

@@ -144,6 +144,9 @@ type Bot struct {
 	secret string
 	// done takes handled updates out of the inbox (Run starts it).
 	done *doneQueue
+	// username is the bot's (from getMe): "/close@name" in the support
+	// chat is only ours with this name. Set before any update is handled.
+	username string
 	// pollBuf holds getUpdates answers; only the poller uses it.
 	pollBuf bytes.Buffer
 
@@ -243,6 +246,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("telegram: getMe (is the token right?): %w", redact(err, b.cfg.Token))
 	}
+	b.username = me.Username
 	b.log.Info("telegram bot", "username", me.Username, "id", me.ID, "webhook", b.cfg.WebhookURL != "")
 	b.setup(ctx)
 	if b.cfg.SupportChatID != 0 {

@@ -174,3 +174,30 @@ func TestPooledCodecSignsAlike(t *testing.T) {
 		}
 	}
 }
+
+// TestInboundQueuesTheSupportChatAsOne: the desk's updates share one
+// queue, whoever sent them; a buyer's are theirs; bots' are dropped.
+func TestInboundQueuesTheSupportChatAsOne(t *testing.T) {
+	const desk = -100123
+	tests := []struct {
+		name, raw string
+		key       int64
+		ok        bool
+	}{
+		{"buyer's message", `{"update_id":1,"message":{"message_id":5,"from":{"id":7},"chat":{"id":7,"type":"private"},"date":1,"text":"hi"}}`, 7, true},
+		{"agent in the desk", `{"update_id":2,"message":{"message_id":6,"from":{"id":8},"chat":{"id":-100123,"type":"supergroup"},"date":1,"text":"hello"}}`, desk, true},
+		{"agent's edit in the desk", `{"update_id":3,"edited_message":{"message_id":6,"from":{"id":9},"chat":{"id":-100123,"type":"supergroup"},"date":1,"text":"hello!"}}`, desk, true},
+		{"button in the desk", `{"update_id":4,"callback_query":{"id":"q","from":{"id":8},"message":{"message_id":6,"chat":{"id":-100123,"type":"supergroup"},"date":1},"data":"x"}}`, desk, true},
+		{"buyer's button", `{"update_id":5,"callback_query":{"id":"q","from":{"id":7},"message":{"message_id":6,"chat":{"id":7,"type":"private"},"date":1},"data":"x"}}`, 7, true},
+		{"a bot", `{"update_id":6,"message":{"message_id":5,"from":{"id":70,"is_bot":true},"chat":{"id":-100123,"type":"supergroup"},"date":1,"text":"hi"}}`, 0, false},
+		{"channel post", `{"update_id":7,"channel_post":{"message_id":5,"chat":{"id":-1009,"type":"channel"},"date":1,"text":"hi"}}`, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			it, ok, err := inbound([]byte(tc.raw), desk)
+			if err != nil || ok != tc.ok || (ok && it.UserID != tc.key) {
+				t.Errorf("key %d ok %v err %v; want %d %v", it.UserID, ok, err, tc.key, tc.ok)
+			}
+		})
+	}
+}

@@ -21,17 +21,26 @@ import (
 // allowedUpdates are the kinds the bot asks Telegram for.
 var allowedUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member", "inline_query"}
 
-// inbound reads the user of a raw update. ok is false for updates that
-// concern no user the bot talks to (channel posts, say): they are
-// confirmed and dropped.
-func inbound(raw []byte) (it conversation.Inbound, ok bool, err error) {
+// inbound reads who a raw update queues under: its user, or for anything
+// in the support chat the chat itself, so the desk's messages and
+// commands are handled one at a time in the order agents sent them. ok is
+// false for updates that concern no user the bot talks to (channel posts,
+// say): they are confirmed and dropped.
+func inbound(raw []byte, supportChat int64) (it conversation.Inbound, ok bool, err error) {
 	// Only the IDs: the whole update is decoded once, when it is handled.
 	type user struct {
 		ID    int64 `json:"id"`
 		IsBot bool  `json:"is_bot"`
 	}
+	type chat struct {
+		ID int64 `json:"id"`
+	}
 	type sent struct {
-		From *user `json:"from"`
+		From    *user `json:"from"`
+		Chat    *chat `json:"chat"`
+		Message *struct {
+			Chat *chat `json:"chat"`
+		} `json:"message"` // a callback query's
 	}
 	var u struct {
 		ID            int64 `json:"update_id"`
@@ -44,17 +53,24 @@ func inbound(raw []byte) (it conversation.Inbound, ok bool, err error) {
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return it, false, fmt.Errorf("telegram: decode update: %w", err)
 	}
-	var from *user
-	for _, s := range []*sent{u.Message, u.EditedMessage, u.CallbackQuery, u.MyChatMember, u.InlineQuery} {
-		if s != nil {
-			from = s.From
+	var s *sent
+	for _, c := range []*sent{u.Message, u.EditedMessage, u.CallbackQuery, u.MyChatMember, u.InlineQuery} {
+		if c != nil {
+			s = c
 			break
 		}
 	}
-	if from == nil || from.ID == 0 || from.IsBot {
+	if s == nil || s.From == nil || s.From.ID == 0 || s.From.IsBot {
 		return conversation.Inbound{UpdateID: u.ID}, false, nil
 	}
-	return conversation.Inbound{UpdateID: u.ID, UserID: from.ID, Payload: raw}, true, nil
+	key := s.From.ID
+	if s.Chat == nil && s.Message != nil {
+		s.Chat = s.Message.Chat
+	}
+	if supportChat != 0 && s.Chat != nil && s.Chat.ID == supportChat {
+		key = supportChat
+	}
+	return conversation.Inbound{UpdateID: u.ID, UserID: key, Payload: raw}, true, nil
 }
 
 // poll long-polls getUpdates. The offset that confirms a batch is only
@@ -88,7 +104,7 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 		var items []conversation.Inbound
 		next := offset
 		for _, raw := range raws {
-			it, ok, err := inbound(raw)
+			it, ok, err := inbound(raw, b.cfg.SupportChatID)
 			if err != nil {
 				// Confirmed all the same, or it would come back for ever.
 				var id struct {
@@ -241,7 +257,7 @@ func (b *Bot) webhookHandler(d *dispatcher) http.Handler {
 			http.Error(w, "read error", http.StatusBadRequest)
 			return
 		}
-		it, ok, err := inbound(raw)
+		it, ok, err := inbound(raw, b.cfg.SupportChatID)
 		if err != nil {
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return

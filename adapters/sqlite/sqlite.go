@@ -14,8 +14,8 @@ import (
 	"net/url"
 	"os"
 	"sort"
-	"sync/atomic"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/buyerguide/bot/conversation"

@@ -108,16 +108,16 @@ func NewMatcher(labels []data.Label) *Matcher {
 	// The Taiwan wordings come last: they never take the place of a
 	// label of their own.
 	for i := range labels {
-		for _, v := range m.variants(string(m.canonical(labels[i].Zh))) {
+		for _, v := range taiwanVariants(string(m.canonical(labels[i].Zh))) {
 			m.insert([]rune(v), &labels[i])
 		}
 	}
 	return m
 }
 
-// variants returns s written with Taiwan wording, each word that has one
-// replaced (all of them at once, and each alone).
-func (m *Matcher) variants(s string) []string {
+// taiwanVariants returns s written with Taiwan wording: each word that
+// has one replaced alone, and all of them at once.
+func taiwanVariants(s string) []string {
 	var out []string
 	all := s
 	for _, w := range taiwanWords {
@@ -505,6 +505,10 @@ func wordAt(s string, i int, words []string) string {
 	return best
 }
 
+// brand is a number that is no secret wherever it stands: "the password
+// of 1688", "código do 1688".
+const brand = "1688"
+
 // secretSep are the characters that may stand between a secret word and
 // its value besides spaces: 验证码：123456, code = 1234, код — 1234.
 const secretSep = ":=-–—~>#\"'“”‘’«»[](),"
@@ -592,17 +596,17 @@ func passwordAt(s string, i int, strong bool) bool {
 		}
 		j += w
 	}
-	tok := strings.TrimRight(s[i:j], ".,;!?)]}'\"")
-	if strings.Trim(tok, "*•●·.") == "" {
-		return false // a masked field
+	tok := strings.TrimRightFunc(s[i:j], unicode.IsPunct)
+	if strings.Trim(tok, "*•●·.") == "" || tok == brand {
+		return false // a masked field; 1688 itself
 	}
 	var letters, digits, other int
 	for _, r := range tok {
 		switch {
 		case r >= '0' && r <= '9':
 			digits++
-		case isLetter(r):
-			letters++
+		case isLetter(r) || r == '-' || r == '\'' || r == '’':
+			letters++ // words: tapez-y, don't
 		default:
 			other++
 		}
@@ -666,7 +670,7 @@ func HasSecret(text string) bool {
 		i, strong := skipLinks(s, m[1])
 		switch kind {
 		case secretCode:
-			if n, _ := digitsAt(s, i); n >= 4 && n <= 8 {
+			if n, end := digitsAt(s, i); n >= 4 && n <= 8 && s[i:end] != brand {
 				return true
 			}
 		case secretCard:
@@ -681,7 +685,7 @@ func HasSecret(text string) bool {
 	}
 	// 123456 is your Alipay verification code; 123456是您的验证码.
 	for _, m := range numberRE.FindAllStringIndex(s, -1) {
-		if n, end := digitsAt(s, m[0]); n < 4 || n > 8 || end != m[1] {
+		if n, end := digitsAt(s, m[0]); n < 4 || n > 8 || end != m[1] || s[m[0]:end] == brand {
 			continue
 		}
 		if m[0] > 0 && strings.ContainsRune(".,", rune(s[m[0]-1])) {

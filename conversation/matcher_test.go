@@ -1,10 +1,13 @@
 package conversation_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/BurntSushi/toml"
 	"github.com/buyerguide/bot/conversation"
 	"github.com/buyerguide/bot/data"
 )
@@ -324,11 +327,49 @@ func TestHasSecret(t *testing.T) {
 		{"订单号 1234567890123456", false},
 		{"验证码收不到，订单 12345678", false},
 		{"1688 code", false},
+		{"the password of your 1688 account", false},
+		{"senha do 1688: nunca passe a ninguém", false},
+		{"mot de passe\u00a0: tapez-y le vôtre", false},
+		{"كلمة المرور فارغ: اكتب كلمة المرور", false},
 		{"pinyin 1234", false},
 	}
 	for _, tc := range tests {
 		if got := conversation.HasSecret(tc.in); got != tc.want {
 			t.Errorf("HasSecret(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestBotTextsAreNoSecrets: nothing the bot says (in any language) and
+// nothing in the guidebook looks like a code or a password, so a buyer
+// who pastes it back is not warned for nothing.
+func TestBotTextsAreNoSecrets(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "locales", "*.toml"))
+	guidebook, _ := filepath.Glob(filepath.Join("..", "..", "shared", "guidebook", "*.txt"))
+	n := 0
+	for _, f := range files {
+		var msgs map[string]any
+		if _, err := toml.DecodeFile(f, &msgs); err != nil {
+			t.Fatal(err)
+		}
+		for id, v := range msgs {
+			m, _ := v.(map[string]any)
+			for _, form := range []string{"zero", "one", "two", "few", "many", "other"} {
+				if s, _ := m[form].(string); s != "" {
+					n++
+					if conversation.HasSecret(s) {
+						t.Errorf("%s %s looks like a secret: %q", filepath.Base(f), id, s)
+					}
+				}
+			}
+		}
+	}
+	if n < 1000 {
+		t.Errorf("only %d texts checked", n)
+	}
+	for _, f := range guidebook {
+		if b, err := os.ReadFile(f); err != nil || conversation.HasSecret(string(b)) {
+			t.Errorf("%s looks like a secret (%v)", f, err)
 		}
 	}
 }

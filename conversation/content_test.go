@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/buyerguide/bot/conversation"
@@ -153,18 +152,9 @@ func TestOfficialDomains(t *testing.T) {
 	}
 }
 
-// utf16Len counts a text as Telegram does: UTF-16 code units.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
 // TestUTF16Len: Telegram counts 😀 twice; runes would count it once.
 func TestUTF16Len(t *testing.T) {
-	if n := utf16Len("a😀é"); n != 4 {
+	if n := conversation.TextLen("a😀é"); n != 4 {
 		t.Errorf("utf16Len = %d, want 4", n)
 	}
 }
@@ -219,7 +209,7 @@ func (c *screenChecker) check(what string, rs []conversation.Reply) {
 			}
 		}
 		msg := strings.Join(parts, "\n\n")
-		if n := utf16Len(msg); n > MaxMessage {
+		if n := conversation.TextLen(msg); n > MaxMessage {
 			c.t.Errorf("%s: %s screen %q is %d UTF-16 units, over one message (%d)", c.lang, what, r.Title, n, MaxMessage)
 		}
 		for _, row := range r.Buttons {

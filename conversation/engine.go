@@ -488,15 +488,7 @@ func (t *turn) finishScreen(notice string) Reply {
 	left := 0
 	for i := range g.data.Stages {
 		st := &g.data.Stages[i]
-		done, skipped := 0, 0
-		for _, s := range st.Steps {
-			switch t.s.Progress[s.Key] {
-			case MarkDone:
-				done++
-			case MarkSkipped:
-				skipped++
-			}
-		}
+		done, skipped := t.stageCounts(st)
 		left += len(st.Steps) - done - skipped
 		mark := "✅"
 		switch {

@@ -18,8 +18,9 @@ const maxExplained = 40
 // screen the engine draws stays within it.
 const maxMessage = 4096
 
-// textUnits returns the length of s as Telegram counts it.
-func textUnits(s string) int {
+// TextLen returns the length of s as Telegram counts it: UTF-16 code
+// units. The transports split by it too.
+func TextLen(s string) int {
 	n := 0
 	for _, r := range s {
 		n += utf16.RuneLen(r)
@@ -67,22 +68,22 @@ func (t *turn) explain(text string) Reply {
 		person = true
 	}
 	more := func(n int) string { return t.e.cat.Plural(t.lang, "ui.explain.more", n, nil) + "\n\n" }
-	budget := maxMessage - textUnits(title) - 2 - textUnits(head) - textUnits(tail)
+	budget := maxMessage - TextLen(title) - 2 - TextLen(head) - TextLen(tail)
 	var b strings.Builder
 	b.WriteString(head)
 	used := 0
 	for i, l := range labels {
 		entry := t.labelText(l) + "\n\n"
-		need := used + textUnits(entry)
+		need := used + TextLen(entry)
 		if i+1 < len(labels) {
-			need += textUnits(more(len(labels) - i - 1))
+			need += TextLen(more(len(labels) - i - 1))
 		}
 		if i == maxExplained || need > budget {
 			b.WriteString(more(len(labels) - i))
 			break
 		}
 		b.WriteString(entry)
-		used += textUnits(entry)
+		used += TextLen(entry)
 	}
 	b.WriteString(tail)
 	r := Reply{Title: title, Text: strings.TrimSpace(b.String())}

@@ -142,12 +142,8 @@ func (t *turn) languageScreen() Reply {
 	return r
 }
 
-// stageMark is the checklist symbol of a stage.
-func (t *turn) stageMark(st *data.Stage) string {
-	if t.e.guide.step(t.s.Step).Stage == st.ID && !t.finished() {
-		return "▶️"
-	}
-	done, skipped := 0, 0
+// stageCounts counts a stage's steps done and skipped.
+func (t *turn) stageCounts(st *data.Stage) (done, skipped int) {
 	for _, s := range st.Steps {
 		switch t.s.Progress[s.Key] {
 		case MarkDone:
@@ -156,6 +152,15 @@ func (t *turn) stageMark(st *data.Stage) string {
 			skipped++
 		}
 	}
+	return done, skipped
+}
+
+// stageMark is the checklist symbol of a stage.
+func (t *turn) stageMark(st *data.Stage) string {
+	if t.e.guide.step(t.s.Step).Stage == st.ID && !t.finished() {
+		return "▶️"
+	}
+	done, skipped := t.stageCounts(st)
 	switch {
 	case done+skipped < len(st.Steps):
 		return "⬜"

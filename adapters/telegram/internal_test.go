@@ -80,7 +80,7 @@ func TestRenderSplitsLongTextsCleanly(t *testing.T) {
 	}
 	var joined strings.Builder
 	for i, c := range chunks {
-		if n := textLen(c); n > maxText {
+		if n := conversation.TextLen(c); n > maxText {
 			t.Errorf("chunk %d has %d UTF-16 units", i, n)
 		}
 		// No chunk ends inside an entity.
@@ -110,7 +110,7 @@ func TestSplitCountsUTF16(t *testing.T) {
 		t.Fatalf("%d chunks, want 2", len(chunks))
 	}
 	for i, c := range chunks {
-		if n := textLen(c); n > maxText {
+		if n := conversation.TextLen(c); n > maxText {
 			t.Errorf("chunk %d: %d units", i, n)
 		}
 		if !utf8.ValidString(c) {

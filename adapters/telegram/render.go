@@ -15,15 +15,6 @@ import (
 // stays on the safe side.
 const maxText = 4096
 
-// textLen is a text's length as Telegram counts it: UTF-16 code units.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
 // renderText turns a reply into HTML chunks of at most maxText characters.
 // Every piece of text is escaped: the words come from translators and
 // users, never as markup. withNotice puts the notice in the message (for
@@ -45,11 +36,11 @@ func renderText(r conversation.Reply, withNotice bool) []string {
 		return []string{head}
 	}
 	full := head + "\n\n" + body
-	if textLen(full) <= maxText {
+	if conversation.TextLen(full) <= maxText {
 		return []string{full}
 	}
 	// The head stays whole on the first chunk; the body is split after it.
-	chunks := split(body, maxText-textLen(head)-2)
+	chunks := split(body, maxText-conversation.TextLen(head)-2)
 	chunks[0] = head + "\n\n" + chunks[0]
 	return chunks
 }
@@ -59,7 +50,7 @@ func renderText(r conversation.Reply, withNotice bool) []string {
 // and never inside an HTML entity or a character.
 func split(s string, max int) []string {
 	var out []string
-	for textLen(s) > max {
+	for conversation.TextLen(s) > max {
 		cut := byteIndexOfUnit(s, max)
 		window := s[:cut]
 		at := strings.LastIndex(window, "\n\n")

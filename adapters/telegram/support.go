@@ -341,7 +341,7 @@ func (b *Bot) relayOnce(ctx context.Context, st *conversation.TicketInfo, m *mod
 	p := &tgbot.CopyMessageParams{ChatID: b.cfg.SupportChatID, MessageThreadID: st.ThreadID, FromChatID: m.Chat.ID, MessageID: m.ID}
 	if header != "" {
 		caption := header + "\n" + m.Caption
-		if canCaption(m) && textLen(caption) <= maxCaption {
+		if canCaption(m) && conversation.TextLen(caption) <= maxCaption {
 			p.Caption = html.EscapeString(caption)
 			p.ParseMode = models.ParseModeHTML
 		} else {

@@ -110,8 +110,12 @@ func (s *sender) do(ctx context.Context, chat int64, limited bool, call func(con
 			return nil
 		}
 		var tooMany *tgbot.TooManyRequestsError
+		var migrated *tgbot.MigrateError
 		var wait time.Duration
 		switch {
+		case errors.As(err, &migrated):
+			// The group became a supergroup: the same call can never work.
+			return err
 		case errors.As(err, &tooMany):
 			wait = time.Duration(tooMany.RetryAfter) * time.Second
 			if wait <= 0 {

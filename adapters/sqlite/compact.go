@@ -264,6 +264,20 @@ func (in *interner) id(ctx context.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// transition is the log entry of a transition, its names numbered.
+func (in *interner) transition(ctx context.Context, update, at int64, tr conversation.Transition) (entry, error) {
+	e := entry{update: update, at: at}
+	var err error
+	if e.event, err = in.id(ctx, tr.Event); err != nil {
+		return e, err
+	}
+	if e.from, err = in.id(ctx, tr.From); err != nil {
+		return e, err
+	}
+	e.to, err = in.id(ctx, tr.To)
+	return e, err
+}
+
 // committed shares the numbers created in the transaction.
 func (in *interner) committed() {
 	if len(in.fresh) == 0 {
@@ -367,14 +381,8 @@ func upgrade0006(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("read transitions: %w", err)
 	}
 	for _, o := range olds {
-		e := entry{update: o.update, at: o.at}
-		if e.event, err = in.id(ctx, o.event); err != nil {
-			return err
-		}
-		if e.from, err = in.id(ctx, o.from); err != nil {
-			return err
-		}
-		if e.to, err = in.id(ctx, o.to); err != nil {
+		e, err := in.transition(ctx, o.update, o.at, conversation.Transition{Event: o.event, From: o.from, To: o.to})
+		if err != nil {
 			return err
 		}
 		logs[o.user] = append(logs[o.user], e)

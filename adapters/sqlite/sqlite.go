@@ -54,26 +54,8 @@ func (db *DB) loadNewest(ctx context.Context) error {
 	if err := db.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(update_id), 0) FROM processed_updates`).Scan(&newest); err != nil {
 		return fmt.Errorf("sqlite: newest update: %w", err)
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT log FROM users`)
+	err := db.eachEntry(ctx, func(e entry) { newest = max(newest, e.update) })
 	if err != nil {
-		return fmt.Errorf("sqlite: newest update: %w", err)
-	}
-	defer rows.Close()
-	var blob []byte
-	for rows.Next() {
-		if err := rows.Scan(&blob); err != nil {
-			return fmt.Errorf("sqlite: newest update: %w", err)
-		}
-		e := entry{}
-		for rest := blob; len(rest) > 0; {
-			var ok bool
-			if e, rest, ok = nextEntry(rest, e); !ok {
-				return fmt.Errorf("sqlite: newest update: %w", errCorrupt)
-			}
-			newest = max(newest, e.update)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: newest update: %w", err)
 	}
 	db.newest.Store(newest)
@@ -384,14 +366,8 @@ func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, in *interner, s *conv
 	}
 	var add []entry
 	for _, tr := range s.Transitions {
-		e := entry{update: updateID, at: now.Unix()}
-		if e.event, err = in.id(ctx, tr.Event); err != nil {
-			return err
-		}
-		if e.from, err = in.id(ctx, tr.From); err != nil {
-			return err
-		}
-		if e.to, err = in.id(ctx, tr.To); err != nil {
+		e, err := in.transition(ctx, updateID, now.Unix(), tr)
+		if err != nil {
 			return err
 		}
 		add = append(add, e)
@@ -530,29 +506,38 @@ func (db *DB) PruneProcessed(ctx context.Context, before time.Time) (int64, erro
 // CountTransitions counts the transitions in every user's log (the load
 // tool checks that no press was lost).
 func (db *DB) CountTransitions(ctx context.Context) (int, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT log FROM users`)
+	n := 0
+	err := db.eachEntry(ctx, func(e entry) {
+		if e.event != 0 {
+			n++
+		}
+	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: count transitions: %w", err)
 	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var blob []byte
-		if err := rows.Scan(&blob); err != nil {
-			return 0, fmt.Errorf("sqlite: count transitions: %w", err)
-		}
-		log, err := decodeLog(blob)
-		if err != nil {
-			return 0, fmt.Errorf("sqlite: count transitions: %w", err)
-		}
-		for _, e := range log {
-			if e.event != 0 {
-				n++
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("sqlite: count transitions: %w", err)
-	}
 	return n, nil
+}
+
+// eachEntry calls fn with every entry of every user's log.
+func (db *DB) eachEntry(ctx context.Context, fn func(entry)) error {
+	rows, err := db.db.QueryContext(ctx, `SELECT log FROM users`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var blob []byte
+	for rows.Next() {
+		if err := rows.Scan(&blob); err != nil {
+			return err
+		}
+		e := entry{}
+		for rest := blob; len(rest) > 0; {
+			var ok bool
+			if e, rest, ok = nextEntry(rest, e); !ok {
+				return errCorrupt
+			}
+			fn(e)
+		}
+	}
+	return rows.Err()
 }
